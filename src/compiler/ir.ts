@@ -75,6 +75,10 @@ export type ScheduleIR =
   | { kind: 'cron'; cron: string; source: string }
   | { kind: 'rate'; every_s: number; source: string };
 
+export interface TriggerIR {
+  s3: { bucket: string; prefix: string; suffix: string };
+}
+
 /** A JSON-Schema subset for one run parameter (type, default, enum, description, minimum, ...). */
 export type ParamIR = Record<string, unknown> & { type?: string; default?: unknown };
 
@@ -144,6 +148,8 @@ export interface PlanIR {
   params: Record<string, ParamIR>;
   connections: Record<string, ConnectionIR>;
   secrets: SecretsIR | null;
+  /** Data triggers: a new object matching one starts a run with conf {bucket, key, size, etag}. */
+  triggers: TriggerIR[];
   /** Tasks in topological order. */
   tasks: TaskIR[];
   graph: GraphIR;
