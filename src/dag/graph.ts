@@ -1,0 +1,260 @@
+/**
+ * Graph algorithms over task ids and dependency edges [upstream, downstream]. Pure and
+ * deterministic: nodes are numbered in sorted id order and every tie is broken by that order.
+ * All run in O(V + E), except transitive reduction (O(V·E/32) with bitsets).
+ */
+
+export interface Graph {
+  /** Task ids, sorted; a node's number is its index here. */
+  readonly ids: readonly string[];
+  readonly index: ReadonlyMap<string, number>;
+  /** Direct upstream / downstream node numbers of each node, ascending, without duplicates. */
+  readonly up: readonly (readonly number[])[];
+  readonly down: readonly (readonly number[])[];
+}
+
+/** Builds a graph; edges naming an unknown id are ignored (validation reports them). */
+export function buildGraph(ids: Iterable<string>, edges: Iterable<readonly [string, string]>): Graph {
+  const sorted = [...new Set(ids)].sort();
+  const index = new Map(sorted.map((id, i) => [id, i]));
+  const up: number[][] = sorted.map(() => []);
+  const down: number[][] = sorted.map(() => []);
+  for (const [from, to] of edges) {
+    const f = index.get(from);
+    const t = index.get(to);
+    if (f === undefined || t === undefined) continue;
+    up[t]!.push(f);
+    down[f]!.push(t);
+  }
+  const tidy = (list: number[]): number[] => [...new Set(list)].sort((a, b) => a - b);
+  return { ids: sorted, index, up: up.map(tidy), down: down.map(tidy) };
+}
+
+/**
+ * One cycle per strongly connected component that has one (self-loops included), each as a path
+ * that starts and ends at the component's smallest id, following edges upstream -> downstream:
+ * ['a', 'b', 'a'] means b depends on a and a on b. Empty when the graph is acyclic.
+ */
+export function findCycles(g: Graph): string[][] {
+  const cycles: string[][] = [];
+  for (const component of stronglyConnected(g)) {
+    const start = component[0]!;
+    if (component.length === 1 && !g.down[start]!.includes(start)) continue;
+    const inComponent = new Set(component);
+    cycles.push(shortestCycleThrough(g, start, inComponent).map((n) => g.ids[n]!));
+  }
+  return cycles.sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+}
+
+export const findCycle = (g: Graph): string[] | null => findCycles(g)[0] ?? null;
+
+/** Components (node numbers, ascending) by Tarjan's algorithm, iterative so deep chains cannot overflow. */
+function stronglyConnected(g: Graph): number[][] {
+  const n = g.ids.length;
+  const order = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
+  const stack: number[] = [];
+  const components: number[][] = [];
+  let counter = 0;
+  for (let root = 0; root < n; root++) {
+    if (order[root] !== -1) continue;
+    const work: Array<[node: number, next: number]> = [[root, 0]];
+    order[root] = low[root] = counter++;
+    stack.push(root);
+    onStack[root] = 1;
+    while (work.length > 0) {
+      const frame = work[work.length - 1]!;
+      const [v, i] = frame;
+      const next = g.down[v]!;
+      if (i < next.length) {
+        frame[1]++;
+        const w = next[i]!;
+        if (order[w] === -1) {
+          order[w] = low[w] = counter++;
+          stack.push(w);
+          onStack[w] = 1;
+          work.push([w, 0]);
+        } else if (onStack[w]) {
+          low[v] = Math.min(low[v]!, order[w]!);
+        }
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) {
+        const parent = work[work.length - 1]![0];
+        low[parent] = Math.min(low[parent]!, low[v]!);
+      }
+      if (low[v] === order[v]) {
+        const component: number[] = [];
+        let w: number;
+        do {
+          w = stack.pop()!;
+          onStack[w] = 0;
+          component.push(w);
+        } while (w !== v);
+        components.push(component.sort((a, b) => a - b));
+      }
+    }
+  }
+  return components;
+}
+
+/** Breadth-first from `start` back to itself inside one component: a shortest cycle, deterministic. */
+function shortestCycleThrough(g: Graph, start: number, within: ReadonlySet<number>): number[] {
+  const parent = new Map<number, number>();
+  const queue = [start];
+  for (let head = 0; head < queue.length; head++) {
+    const v = queue[head]!;
+    for (const w of g.down[v]!) {
+      if (w === start) {
+        const back: number[] = [];
+        for (let x = v; x !== start; x = parent.get(x)!) back.push(x);
+        return [start, ...back.reverse(), start];
+      }
+      if (!within.has(w) || parent.has(w)) continue;
+      parent.set(w, v);
+      queue.push(w);
+    }
+  }
+  return [start, start];
+}
+
+/**
+ * Kahn's algorithm with a min-heap: among ready tasks the smallest id goes first, so the order is
+ * deterministic. Throws when the graph has a cycle (validate first).
+ */
+export function topologicalOrder(g: Graph): string[] {
+  return topologicalNumbers(g).map((n) => g.ids[n]!);
+}
+
+function topologicalNumbers(g: Graph): number[] {
+  const n = g.ids.length;
+  const pending = Int32Array.from(g.up, (u) => u.length);
+  const heap = new MinHeap();
+  for (let v = 0; v < n; v++) if (pending[v] === 0) heap.push(v);
+  const order: number[] = [];
+  while (heap.size > 0) {
+    const v = heap.pop();
+    order.push(v);
+    for (const w of g.down[v]!) if (--pending[w]! === 0) heap.push(w);
+  }
+  if (order.length !== n) throw new Error('topologicalOrder: the graph has a cycle');
+  return order;
+}
+
+/** Every task `id` depends on, directly or transitively. */
+export function ancestors(g: Graph, id: string): Set<string> {
+  const start = g.index.get(id);
+  const seen = new Set<number>();
+  if (start === undefined) return new Set();
+  const todo = [...g.up[start]!];
+  while (todo.length > 0) {
+    const v = todo.pop()!;
+    if (seen.has(v)) continue;
+    seen.add(v);
+    todo.push(...g.up[v]!);
+  }
+  return new Set([...seen].map((n) => g.ids[n]!));
+}
+
+export const roots = (g: Graph): string[] => g.ids.filter((_, i) => g.up[i]!.length === 0);
+export const leaves = (g: Graph): string[] => g.ids.filter((_, i) => g.down[i]!.length === 0);
+
+/**
+ * The edges left when every edge implied by a longer path is removed, sorted. For each node, its
+ * successors are visited in topological order; one already reachable from an earlier successor is
+ * redundant. Reachability is a bitset per node, filled in reverse topological order.
+ */
+export function transitiveReduction(g: Graph): Array<[string, string]> {
+  const n = g.ids.length;
+  const order = topologicalNumbers(g);
+  const position = new Int32Array(n);
+  order.forEach((v, i) => (position[v] = i));
+  const words = (n + 31) >>> 5;
+  const reach = new Uint32Array(n * words);
+  const covered = new Uint32Array(words);
+  const kept: Array<[string, string]> = [];
+  for (let k = n - 1; k >= 0; k--) {
+    const v = order[k]!;
+    const successors = [...g.down[v]!].sort((a, b) => position[a]! - position[b]!);
+    covered.fill(0);
+    const row = v * words;
+    for (const w of successors) {
+      if (!(covered[w >>> 5]! & (1 << (w & 31)))) kept.push([g.ids[v]!, g.ids[w]!]);
+      covered[w >>> 5]! |= 1 << (w & 31);
+      const other = w * words;
+      for (let i = 0; i < words; i++) covered[i]! |= reach[other + i]!;
+    }
+    reach.set(covered, row);
+  }
+  return kept.sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1));
+}
+
+/**
+ * The heaviest path, where a path's weight is the sum of its tasks' weights (seconds). Ties go to
+ * the path through smaller ids. Throws when the graph has a cycle.
+ */
+export function criticalPath(g: Graph, weight: (id: string) => number): { tasks: string[]; seconds: number } {
+  const n = g.ids.length;
+  if (n === 0) return { tasks: [], seconds: 0 };
+  const best = new Float64Array(n);
+  const via = new Int32Array(n).fill(-1);
+  for (const v of topologicalNumbers(g)) {
+    let from = -1;
+    let base = 0;
+    for (const u of g.up[v]!) {
+      if (from === -1 || best[u]! > base) {
+        from = u;
+        base = best[u]!;
+      }
+    }
+    via[v] = from;
+    best[v] = base + weight(g.ids[v]!);
+  }
+  let end = 0;
+  for (let v = 1; v < n; v++) if (best[v]! > best[end]!) end = v;
+  const tasks: string[] = [];
+  for (let v = end; v !== -1; v = via[v]!) tasks.push(g.ids[v]!);
+  return { tasks: tasks.reverse(), seconds: best[end]! };
+}
+
+class MinHeap {
+  private readonly items: number[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(value: number): void {
+    const items = this.items;
+    let i = items.push(value) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (items[parent]! <= value) break;
+      items[i] = items[parent]!;
+      i = parent;
+    }
+    items[i] = value;
+  }
+
+  pop(): number {
+    const items = this.items;
+    const top = items[0]!;
+    const last = items.pop()!;
+    if (items.length > 0) {
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        if (left >= items.length) break;
+        const right = left + 1;
+        const child = right < items.length && items[right]! < items[left]! ? right : left;
+        if (items[child]! >= last) break;
+        items[i] = items[child]!;
+        i = child;
+      }
+      items[i] = last;
+    }
+    return top;
+  }
+}
