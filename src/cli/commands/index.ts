@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
+import { registerCompile } from './compile.ts';
+import { registerGraph } from './graph.ts';
+import { registerSchema } from './schema.ts';
+import { registerValidate } from './validate.ts';
 
 /** Every command module registers itself here, one line each. */
 export function registerCommands(program: Command): void {
-  void program;
+  registerValidate(program);
+  registerCompile(program);
+  registerGraph(program);
+  registerSchema(program);
 }

@@ -1,0 +1,134 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { buildIr } from '../../compiler/build-ir.ts';
+import type { ReportSection, Target } from '../../compiler/targets.ts';
+import { TARGETS } from '../../compiler/targets.ts';
+import { findDagFiles } from '../dag-files.ts';
+import { checkUniqueDagIds, diagnosticLines, loadDagFiles, plural } from '../load-dags.ts';
+import { formatTable } from '../table.ts';
+import { reportUsageError, UsageError } from '../usage.ts';
+
+interface CompileOptions {
+  target: string;
+  out: string;
+  check?: boolean;
+  report?: boolean;
+}
+
+interface Output {
+  path: string;
+  content: string;
+}
+
+export function registerCompile(program: Command): void {
+  program
+    .command('compile')
+    .description('Compile DAG files to one or all targets, writing <out>/<dag_id><target suffix>')
+    .argument('<paths...>', 'DAG files, or directories searched for *.yaml, *.yml, *.json (not *.conf.json)')
+    .addOption(
+      new Option('--target <name>', 'what to produce; all = every registered target')
+        .choices([...TARGETS.map((t) => t.name), 'all'])
+        .default('plan'),
+    )
+    .requiredOption('--out <dir>', 'directory the compiled files go to')
+    .option('--check', 'write nothing; exit 1 if any file in --out is missing, differs or is stale')
+    .option('--report', "print each target's report as a table per DAG")
+    .addHelpText(
+      'after',
+      `\nTargets: ${TARGETS.map((t) => `${t.name} (<dag_id>${t.fileSuffix})`).join(', ')}.` +
+        '\nExit codes: 0 ok, 1 invalid DAG, failed target or drift (--check), 2 usage error.',
+    )
+    .action(async (paths: string[], options: CompileOptions) => {
+      try {
+        process.exitCode = await compile(paths, options);
+      } catch (error) {
+        process.exitCode = reportUsageError(error);
+      }
+    });
+}
+
+async function compile(paths: string[], options: CompileOptions): Promise<number> {
+  const targets = options.target === 'all' ? [...TARGETS] : TARGETS.filter((t) => t.name === options.target);
+  const files = await findDagFiles(paths);
+  if (files.length === 0) throw new UsageError(`no DAG files found in ${paths.join(', ')}`);
+  const loaded = await loadDagFiles(files);
+  checkUniqueDagIds(loaded);
+  const problems = diagnosticLines(loaded);
+  if (problems.length > 0) {
+    for (const line of problems) console.error(line);
+    console.error(`compile failed: ${plural(problems.length, 'error')}; nothing written`);
+    return 1;
+  }
+  const outputs: Output[] = [];
+  const reports: Array<[dagId: string, sections: ReportSection[]]> = [];
+  let failed = false;
+  for (const { file, text, dag } of loaded) {
+    const ir = buildIr(dag!, text);
+    const sections: ReportSection[] = [];
+    for (const target of targets) {
+      try {
+        outputs.push({
+          path: join(options.out, `${ir.dag_id}${target.fileSuffix}`),
+          content: target.emit(ir),
+        });
+        if (options.report && target.report) sections.push(target.report(ir));
+      } catch (error) {
+        failed = true;
+        console.error(
+          `${file}: error: target ${target.name}: ${error instanceof Error ? error.message : error}`,
+        );
+      }
+    }
+    if (options.report) reports.push([ir.dag_id, sections]);
+  }
+  if (failed) return 1;
+  const code = options.check
+    ? await checkOutputs(outputs, options.out, targets)
+    : await writeOutputs(outputs, options.out);
+  for (const [dagId, sections] of reports) printReport(dagId, sections);
+  return code;
+}
+
+async function writeOutputs(outputs: Output[], out: string): Promise<number> {
+  await mkdir(out, { recursive: true });
+  for (const { path, content } of outputs) {
+    await writeFile(path, content);
+    console.log(`wrote ${path}`);
+  }
+  return 0;
+}
+
+/** Compares with what is in `out`: missing, drifted, and stale files (a target's suffix, no DAG). */
+async function checkOutputs(outputs: Output[], out: string, targets: Target[]): Promise<number> {
+  const problems: string[] = [];
+  for (const { path, content } of outputs) {
+    const existing = await readFile(path, 'utf8').catch(() => null);
+    if (existing === null) problems.push(`missing: ${path}`);
+    else if (existing !== content) problems.push(`drifted: ${path}`);
+  }
+  const expected = new Set(outputs.map((o) => o.path));
+  const present = await readdir(out).catch(() => [] as string[]);
+  for (const name of present.sort()) {
+    const path = join(out, name);
+    if (targets.some((t) => name.endsWith(t.fileSuffix)) && !expected.has(path))
+      problems.push(`stale: ${path}`);
+  }
+  for (const line of problems) console.error(line);
+  if (problems.length > 0) {
+    console.error(
+      `${plural(problems.length, 'file')} out of date; run: airless compile <dags> --target ... --out ${out}`,
+    );
+    return 1;
+  }
+  console.log(`${plural(outputs.length, 'file')} up to date in ${out}`);
+  return 0;
+}
+
+function printReport(dagId: string, sections: ReportSection[]): void {
+  console.log(`\n## ${dagId}`);
+  for (const section of sections) {
+    console.log(`\n### ${section.title}\n\n${formatTable(section.columns, section.rows)}`);
+  }
+}

@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import { dagJsonSchema } from '../../dag/schema.ts';
+
+/** The JSON Schema, exactly as `schema/dag.schema.json` holds it (a test keeps the two equal). */
+export const schemaText = (): string => `${JSON.stringify(dagJsonSchema(), null, 2)}\n`;
+
+export function registerSchema(program: Command): void {
+  program
+    .command('schema')
+    .description('Print the JSON Schema of the DAG file format (for yaml-language-server and other editors)')
+    .addHelpText(
+      'after',
+      '\nIn a DAG file: # yaml-language-server: $schema=<path or URL of schema/dag.schema.json>',
+    )
+    .action(() => {
+      process.stdout.write(schemaText());
+      process.exitCode = 0;
+    });
+}
