@@ -1,0 +1,10 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { handleApiRequest } from '../api/routes.ts';
+import { handleTask } from '../task.ts';
+import { runDeps } from './deployment.ts';
+
+/** The HTTP API; cancel calls the task handler's cancel op in-process to stop the run's jobs. */
+export const handler = middy(async (event: APIGatewayProxyEventV2) =>
+  handleApiRequest({ ...runDeps(), cancelJob: (invocation) => handleTask(invocation) }, event),
+);

@@ -1,0 +1,69 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { z } from 'zod';
+import { DynamoDbRunStore } from '../api/dynamodb-run-store.ts';
+import type { RunDeps } from '../api/run-queue.ts';
+import { DagBucket } from '../registry/dag-bucket.ts';
+import type { RegistryDeps } from '../registry/register-dag.ts';
+import { consoleSink, logEvent } from '../log.ts';
+
+/** What serverless.yml passes the airless Lambdas (names and ARNs only, never a secret). */
+const DeploymentEnvSchema = z.object({
+  DAG_BUCKET: z.string().min(1),
+  RUNS_TABLE: z.string().min(1),
+  STATE_MACHINE_PREFIX: z.string().min(1),
+  STATE_MACHINE_ARN_PREFIX: z.string().startsWith('arn:'),
+  WORKFLOW_ROLE_ARN: z.string().startsWith('arn:'),
+  TASK_HANDLER_ARN: z.string().startsWith('arn:'),
+  SCHEDULE_GROUP: z.string().min(1),
+  SCHEDULED_RUN_FUNCTION_ARN: z.string().startsWith('arn:'),
+  SCHEDULER_ROLE_ARN: z.string().startsWith('arn:'),
+});
+export type DeploymentEnv = z.infer<typeof DeploymentEnvSchema>;
+
+let env: DeploymentEnv | undefined;
+export function deploymentEnv(): DeploymentEnv {
+  env ??= DeploymentEnvSchema.parse(process.env);
+  return env;
+}
+
+// One client of each per container, reused across invocations.
+const s3 = new S3Client({});
+const sfn = new SFNClient({});
+
+export const log = (message: string, fields: Record<string, unknown>): void =>
+  logEvent(consoleSink, { message, ...fields });
+
+export function runDeps(): RunDeps {
+  const e = deploymentEnv();
+  return {
+    store: new DynamoDbRunStore(new DynamoDBClient({}), e.RUNS_TABLE),
+    bucket: new DagBucket(s3, e.DAG_BUCKET),
+    sfn,
+    now: () => new Date(),
+    log,
+  };
+}
+
+export function registryDeps(): RegistryDeps {
+  const e = deploymentEnv();
+  return {
+    bucket: new DagBucket(s3, e.DAG_BUCKET),
+    sfn,
+    scheduler: new SchedulerClient({}),
+    now: () => new Date(),
+    config: {
+      stateMachinePrefix: e.STATE_MACHINE_PREFIX,
+      stateMachineArnPrefix: e.STATE_MACHINE_ARN_PREFIX,
+      workflowRoleArn: e.WORKFLOW_ROLE_ARN,
+      taskHandlerArn: e.TASK_HANDLER_ARN,
+      scheduler: {
+        group: e.SCHEDULE_GROUP,
+        functionArn: e.SCHEDULED_RUN_FUNCTION_ARN,
+        roleArn: e.SCHEDULER_ROLE_ARN,
+      },
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { AirlessError } from '../../errors.ts';
+import type { Authorizer } from '../../clients/http.ts';
+import type { RetryPolicy } from '../../clients/retry.ts';
+import type { RuntimeConfig } from '../../clients/runtime-config.ts';
+import type { JobRef, TaskInvocation } from '../contract.ts';
+
+/** Everything an operator needs for one call: the invocation with its config already rendered. */
+export interface OperatorCall {
+  invocation: TaskInvocation;
+  /** TaskSpec.config with every template rendered. */
+  config: Record<string, unknown>;
+  runtime: RuntimeConfig;
+  /** Authorization for the service at `scope` through the task's connection. */
+  authorizer(scope: string): Authorizer;
+  /** A connection field, its secret looked up when it is one; undefined when the connection has none. */
+  connectionField(name: string): Promise<string | undefined>;
+  retry: RetryPolicy;
+}
+
+export type Output = Record<string, string | number | boolean | null | string[]>;
+
+/** submit/poll/cancel of one job operator; poll throws StillRunning until wait_for is reached. */
+export interface JobOperator {
+  submit(call: OperatorCall): Promise<JobRef>;
+  poll(call: OperatorCall, job: JobRef): Promise<Output>;
+  cancel(call: OperatorCall, job: JobRef): Promise<Output>;
+}
+
+/** Checks a rendered config against the operator's schema; any problem is BadInput naming the field. */
+export function parseConfig<S extends z.ZodType>(operator: string, schema: S, config: unknown): z.infer<S> {
+  const parsed = schema.safeParse(config);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues
+    .map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`)
+    .join('; ');
+  throw new AirlessError('BadInput', `${operator} task config after rendering: ${problems}`);
+}
+
+export const requireField = <T>(operator: string, action: string, field: string, value: T | undefined): T => {
+  if (value === undefined)
+    throw new AirlessError('BadInput', `${operator} action ${action} needs '${field}'`);
+  return value;
+};
+
+/** An http(s) endpoint from a DAG; anything else (file:, javascript:, relative) is refused. */
+export const HttpEndpoint = z
+  .string()
+  .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, {
+    error: 'must be an http(s) URL without query or fragment',
+  });
