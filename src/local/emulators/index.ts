@@ -3,6 +3,8 @@ import { ScaledClock } from './clock.ts';
 import { EmuContext } from './context.ts';
 import { TokenStore, entraRoute } from './entra.ts';
 import { FaultRegistry } from './faults.ts';
+import { FlinkJobManager } from './flink-jobs.ts';
+import { flinkRoute } from './flink-rest.ts';
 import { HdiJobStore } from './hdinsight-jobs.ts';
 import { hdinsightRoute } from './hdinsight.ts';
 import { keyVaultRoute } from './key-vault.ts';
@@ -50,7 +52,7 @@ export interface RunningEmulators {
   faults: FaultRegistry;
   stats: EmulatorStats;
   clock: ScaledClock;
-  state: { hdinsight: HdiJobStore };
+  state: { hdinsight: HdiJobStore; flink: Map<string, FlinkJobManager> };
   close(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
     ...Object.entries(o.secrets),
   ]);
   const hdinsight = new HdiJobStore(ctx, o.hdinsight);
+  const flink = new Map(o.flink.jobManagers.map((name) => [name, new FlinkJobManager(name, ctx, o.flink)]));
   const cert = createSelfSignedCert();
   const server = await startServer(
     {
@@ -77,6 +80,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
         entraRoute(app, tokens),
         keyVaultRoute(app, tokens, secrets),
         hdinsightRoute(ctx, tokens, hdinsight, o.hdinsight),
+        flinkRoute(ctx, flink),
       ],
       admin: adminHandler(faults, stats, clock, () => tokens.issued),
       faults,
@@ -104,7 +108,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
     faults,
     stats,
     clock,
-    state: { hdinsight },
+    state: { hdinsight, flink },
     close: () => server.close(),
   };
 }
