@@ -1,0 +1,100 @@
+import type { FinalTaskState, PlanIR, TaskIR } from '../ir.ts';
+import type { AslDefinition, AslMachine } from './asl-types.ts';
+import type { ChoiceCondition, GateOutcome } from './trigger-gates.ts';
+import { triggerGate } from './trigger-gates.ts';
+import { pollDelays, pollSchedule } from './polling.ts';
+import { TRANSIENT_RETRY } from './task-states.ts';
+
+/**
+ * Transitions and history events of a compiled run, predicted from the definition with the history
+ * model of src/local/aws-engine.ts (historyEventsOf): Task 2 + 3 per attempt, Parallel 4, other
+ * states 2, execution 2. One transition per state entered and per retry. Step Functions bills
+ * $0.025 per 1,000 transitions (Standard, us-east-1).
+ */
+export const PRICE_PER_TRANSITION_USD = 0.025 / 1000;
+export const HISTORY_LIMIT = 25_000;
+/** A poll is one more attempt of the poll Task: one transition, three events (scheduled, started, failed). */
+export const PER_POLL = { transitions: 1, history_events: 3 } as const;
+
+export interface RunCost {
+  transitions: number;
+  history_events: number;
+}
+
+/** A run where no task fails and every job is done at its first poll. */
+export function quietRunCost(plan: PlanIR, definition: AslDefinition): RunCost {
+  const verdicts = quietVerdicts(plan);
+  const cost = { transitions: 0, history_events: 2 };
+  const add = (t: number, e: number): void => {
+    cost.transitions += t;
+    cost.history_events += e;
+  };
+  const ran = new Set(plan.tasks.filter((t) => verdicts.get(t.task_id) === 'run').map((t) => t.task_id));
+  const visit = (machine: AslMachine): void => {
+    for (const [name, state] of Object.entries(machine.States)) {
+      if (state.Type === 'Parallel') {
+        add(1, 4);
+        for (const branch of state.Branches as AslMachine[]) visit(branch);
+        continue;
+      }
+      if (name.startsWith('dag.run.')) {
+        if (['start', 'outcome', 'succeeded'].includes(name.slice(8))) add(1, 2);
+        continue;
+      }
+      const [task, part] = name.split('.') as [string, string];
+      const verdict = verdicts.get(task);
+      const entered =
+        part === 'gate' ||
+        (ran.has(task) && ['run', 'submit', 'poll', 'done'].includes(part)) ||
+        part === verdict;
+      if (entered) add(1, state.Type === 'Task' ? 5 : 2);
+    }
+  };
+  visit(definition);
+  return cost;
+}
+
+/** Each task's gate verdict when nothing fails: what a clean run of the DAG does. */
+export function quietVerdicts(plan: PlanIR): Map<string, GateOutcome> {
+  const final = new Map<string, FinalTaskState>();
+  const verdicts = new Map<string, GateOutcome>();
+  for (const task of plan.tasks) {
+    const gate = triggerGate(task.trigger_rule, task.upstream);
+    const holds = (c: ChoiceCondition): boolean =>
+      'Or' in c
+        ? c.Or.some(holds)
+        : 'And' in c
+          ? c.And.every(holds)
+          : final.get(c.Variable.split('.')[2]!) === c.StringEquals;
+    const verdict = gate ? (gate.rules.find((r) => holds(r.when))?.then ?? gate.otherwise) : 'run';
+    verdicts.set(task.task_id, verdict);
+    final.set(task.task_id, verdict === 'run' ? 'success' : verdict);
+  }
+  return verdicts;
+}
+
+/** Polls after the first until a job of expected_duration is seen done, bounded by the schedule. */
+export function expectedPolls(task: TaskIR): number {
+  if (task.wait_for === null) return 0;
+  const schedule = pollSchedule(task);
+  const delay = pollDelays(schedule);
+  let waited = 0;
+  let polls = 0;
+  while (waited < task.expected_duration_s && polls < schedule.max_retries) waited += delay(polls++);
+  return polls;
+}
+
+/**
+ * The most history one task can write in one run: every try runs to its last poll (or fails after
+ * all transient retries), with the retry loop between tries.
+ */
+export function worstTaskHistory(task: TaskIR): number {
+  const transient = TRANSIENT_RETRY.MaxAttempts;
+  const tries = task.retries + 1;
+  const call = (retries: number): number => 2 + 3 * (1 + retries);
+  const perTry =
+    task.wait_for === null
+      ? call(transient)
+      : call(transient) + call(pollSchedule(task).max_retries + transient);
+  return 2 + tries * perTry + task.retries * 6 + 2 + 2;
+}

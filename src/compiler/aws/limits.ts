@@ -1,0 +1,127 @@
+import type { PlanIR } from '../ir.ts';
+import type { AslDefinition } from './asl-types.ts';
+import { HISTORY_LIMIT, quietRunCost, worstTaskHistory } from './cost-model.ts';
+
+/**
+ * Step Functions' hard limits, checked at compile time: the definition (1 MB, measured minified as
+ * deployment sends it), the state passed between states (256 KB), and one execution's history
+ * (25,000 events). State size is bounded from the records the ASL writes, assuming an upstream
+ * output of at most OUTPUT_BUDGET bytes (handlers return small outputs) and a trigger conf of at most
+ * CONF_BUDGET bytes; the start-run API rejects a larger conf.
+ */
+export const DEFINITION_LIMIT_BYTES = 1_048_576;
+export const STATE_LIMIT_BYTES = 262_144;
+export const OUTPUT_BUDGET_BYTES = 2_048;
+export const CONF_BUDGET_BYTES = 16_384;
+/** An error Cause carried until the task's record is written. */
+const CAUSE_BUDGET_BYTES = 4_096;
+
+export interface LimitFacts {
+  definition_bytes: number;
+  max_state_bytes: number;
+  /** The task whose polling and retries can write the most history, and how much. */
+  worst_task: { task_id: string; history_events: number } | null;
+  /** A clean run plus that worst task at its worst. */
+  worst_history_events: number;
+}
+
+export class AslLimitError extends Error {
+  constructor(
+    readonly dagId: string,
+    readonly problems: string[],
+  ) {
+    super(
+      `${dagId}: the compiled state machine would break Step Functions limits:\n  ${problems.join('\n  ')}`,
+    );
+    this.name = 'AslLimitError';
+  }
+}
+
+export function limitFacts(plan: PlanIR, definition: AslDefinition): LimitFacts {
+  const quiet = quietRunCost(plan, definition);
+  let worst: LimitFacts['worst_task'] = null;
+  for (const task of plan.tasks) {
+    const events = worstTaskHistory(task);
+    if (!worst || events > worst.history_events) worst = { task_id: task.task_id, history_events: events };
+  }
+  return {
+    definition_bytes: Buffer.byteLength(JSON.stringify(definition)),
+    max_state_bytes: maxStateBytes(plan),
+    worst_task: worst,
+    worst_history_events: quiet.history_events + (worst?.history_events ?? 0),
+  };
+}
+
+export function limitProblems(facts: LimitFacts): string[] {
+  const problems: string[] = [];
+  if (facts.definition_bytes > DEFINITION_LIMIT_BYTES) {
+    problems.push(
+      `definition is ${facts.definition_bytes} bytes, over the 1 MB (${DEFINITION_LIMIT_BYTES}) limit; split the DAG`,
+    );
+  }
+  if (facts.max_state_bytes > STATE_LIMIT_BYTES) {
+    problems.push(
+      `workflow state can reach ${facts.max_state_bytes} bytes, over the 256 KB (${STATE_LIMIT_BYTES}) limit; ` +
+        'split the DAG or read fewer upstream outputs',
+    );
+  }
+  if (facts.worst_history_events >= HISTORY_LIMIT) {
+    const w = facts.worst_task!;
+    problems.push(
+      `task ${w.task_id} can write ${w.history_events} history events (every try polling until execution_timeout), ` +
+        `${facts.worst_history_events} with the rest of the run, over the ${HISTORY_LIMIT}-event limit; lower its ` +
+        'execution_timeout or retries, raise poke_interval / max_poke_interval, or split the DAG',
+    );
+  }
+  return problems;
+}
+
+export function assertWithinLimits(plan: PlanIR, definition: AslDefinition): LimitFacts {
+  const facts = limitFacts(plan, definition);
+  const problems = limitProblems(facts);
+  if (problems.length > 0) throw new AslLimitError(plan.dag_id, problems);
+  return facts;
+}
+
+function maxStateBytes(plan: PlanIR): number {
+  const readTasks = new Set(plan.tasks.flatMap((t) => t.reads.map((r) => r.task)));
+  const params = Object.fromEntries(Object.entries(plan.params).map(([k, p]) => [k, p.default ?? null]));
+  const state = {
+    run: {
+      dag_id: plan.dag_id,
+      run_id: 'x'.repeat(128),
+      logical_date: new Date(0).toISOString(),
+      conf: {},
+      params,
+    },
+    tasks: Object.fromEntries(
+      plan.tasks.map((t) => [
+        t.task_id,
+        {
+          state: 'upstream_failed',
+          error: 'ServiceUnavailable',
+          ...(readTasks.has(t.task_id) ? { output: {} } : {}),
+        },
+      ]),
+    ),
+    clock: plan.graph.topological_order,
+    try_number: 1,
+    delay_s: 86_400,
+    submitted: {
+      job: {
+        operator: 'flink.hdinsight',
+        job_name: 'x'.repeat(128),
+        job_id: 'x'.repeat(64),
+        handle: {},
+        submitted_at: '',
+      },
+    },
+    error: { Error: 'ServiceUnavailable', Cause: '' },
+  };
+  return (
+    Buffer.byteLength(JSON.stringify(state)) +
+    readTasks.size * OUTPUT_BUDGET_BYTES +
+    CONF_BUDGET_BYTES +
+    CAUSE_BUDGET_BYTES
+  );
+}

@@ -1,0 +1,331 @@
+/**
+ * Series-parallel structure of a DAG, the shape nested Parallel states can express.
+ *
+ * A series-parallel DAG decomposes exactly: weakly connected parts run in parallel, and a connected
+ * part splits in series where every task of the prefix precedes every task of the rest (such a split
+ * is a prefix of every topological order, so one scan finds all of them). A part that admits neither
+ * (an "N": a->c, a->d, b->d) is cut in series anyway, at the down-closed prefix that keeps the
+ * critical path shortest; that cut adds orderings, which are recorded. Durations are seconds.
+ */
+
+export type SpNode =
+  | { kind: 'task'; id: string }
+  | { kind: 'series'; children: SpNode[] }
+  | { kind: 'parallel'; children: SpNode[] };
+
+/** Tasks `before` now all precede tasks `after`, where the DAG did not order them. */
+export interface AddedOrdering {
+  before: string;
+  after: string;
+}
+
+export interface SpInput {
+  /** Task ids in a topological order. */
+  order: readonly string[];
+  /** Transitive reduction of the dependency edges, [upstream, downstream]. */
+  edges: ReadonlyArray<readonly [string, string]>;
+  duration: (id: string) => number;
+}
+
+export interface SpResult {
+  tree: SpNode;
+  added: AddedOrdering[];
+}
+
+export function seriesParallel(input: SpInput): SpResult {
+  return new Decomposer(input).run();
+}
+
+export const criticalSeconds = (node: SpNode, duration: (id: string) => number): number =>
+  node.kind === 'task'
+    ? duration(node.id)
+    : node.kind === 'series'
+      ? node.children.reduce((sum, c) => sum + criticalSeconds(c, duration), 0)
+      : Math.max(...node.children.map((c) => criticalSeconds(c, duration)));
+
+/** Most tasks that can run at once inside the node. */
+export const width = (node: SpNode): number =>
+  node.kind === 'task'
+    ? 1
+    : node.kind === 'series'
+      ? Math.max(...node.children.map(width))
+      : node.children.reduce((sum, c) => sum + width(c), 0);
+
+export const taskIds = (node: SpNode): string[] =>
+  node.kind === 'task' ? [node.id] : node.children.flatMap(taskIds);
+
+/** Tasks with nothing before them inside the node, and with nothing after them. */
+export const firstTasks = (node: SpNode): string[] =>
+  node.kind === 'task'
+    ? [node.id]
+    : node.kind === 'series'
+      ? firstTasks(node.children[0]!)
+      : node.children.flatMap(firstTasks);
+export const lastTasks = (node: SpNode): string[] =>
+  node.kind === 'task'
+    ? [node.id]
+    : node.kind === 'series'
+      ? lastTasks(node.children[node.children.length - 1]!)
+      : node.children.flatMap(lastTasks);
+
+export function series(children: SpNode[]): SpNode {
+  const flat = children.flatMap((c) => (c.kind === 'series' ? c.children : [c]));
+  return flat.length === 1 ? flat[0]! : { kind: 'series', children: flat };
+}
+
+export function parallel(children: SpNode[]): SpNode {
+  const flat = children.flatMap((c) => (c.kind === 'parallel' ? c.children : [c]));
+  return flat.length === 1 ? flat[0]! : { kind: 'parallel', children: flat };
+}
+
+class Decomposer {
+  private readonly ids: readonly string[];
+  private readonly dur: Float64Array;
+  private readonly up: number[][];
+  private readonly down: number[][];
+  private readonly edgeSet = new Set<string>();
+  /** Scratch membership marks; a node is in the current set when mark[v] === stamp. */
+  private readonly mark: Int32Array;
+  private stamp = 0;
+  readonly added: AddedOrdering[] = [];
+
+  constructor(input: SpInput) {
+    this.ids = input.order;
+    const index = new Map(input.order.map((id, i) => [id, i]));
+    const n = input.order.length;
+    this.dur = Float64Array.from(input.order, (id) => input.duration(id));
+    this.up = Array.from({ length: n }, () => []);
+    this.down = Array.from({ length: n }, () => []);
+    for (const [from, to] of input.edges) {
+      const f = index.get(from);
+      const t = index.get(to);
+      if (f === undefined || t === undefined) throw new Error(`edge ${from} -> ${to} names an unknown task`);
+      if (f >= t) throw new Error(`edge ${from} -> ${to} goes against the topological order`);
+      this.up[t]!.push(f);
+      this.down[f]!.push(t);
+      this.edgeSet.add(`${f}>${t}`);
+    }
+    this.mark = new Int32Array(n);
+  }
+
+  run(): SpResult {
+    const all = this.ids.map((_, i) => i);
+    if (all.length === 0) throw new Error('a DAG without tasks has no structure');
+    return { tree: this.build(all), added: this.added };
+  }
+
+  /** `nodes` is convex (every path between two of them stays inside) and in topological order. */
+  private build(nodes: number[]): SpNode {
+    if (nodes.length === 1) return { kind: 'task', id: this.ids[nodes[0]!]! };
+    const parts = this.components(nodes);
+    if (parts.length > 1) return parallel(parts.map((p) => this.build(p)));
+    const cuts = this.exactCuts(nodes);
+    if (cuts.length > 0) {
+      const factors: number[][] = [];
+      let start = 0;
+      for (const cut of [...cuts, nodes.length]) {
+        factors.push(nodes.slice(start, cut));
+        start = cut;
+      }
+      return series(factors.map((f) => this.build(f)));
+    }
+    const [before, after] = this.cheapestCut(nodes);
+    this.recordAdded(before, after);
+    return series([this.build(before), this.build(after)]);
+  }
+
+  private enter(nodes: readonly number[]): number {
+    this.stamp++;
+    for (const v of nodes) this.mark[v] = this.stamp;
+    return this.stamp;
+  }
+
+  private components(nodes: number[]): number[][] {
+    const stamp = this.enter(nodes);
+    const seen = new Set<number>();
+    const parts: number[][] = [];
+    for (const start of nodes) {
+      if (seen.has(start)) continue;
+      const part: number[] = [];
+      const todo = [start];
+      seen.add(start);
+      while (todo.length > 0) {
+        const v = todo.pop()!;
+        part.push(v);
+        for (const w of [...this.up[v]!, ...this.down[v]!]) {
+          if (this.mark[w] === stamp && !seen.has(w)) {
+            seen.add(w);
+            todo.push(w);
+          }
+        }
+      }
+      parts.push(part.sort((a, b) => a - b));
+    }
+    return parts;
+  }
+
+  /** Prefix lengths at which every task before precedes every task after. */
+  private exactCuts(nodes: number[]): number[] {
+    const scan = new CutScan(this, nodes);
+    const cuts: number[] = [];
+    for (let i = 0; i < nodes.length - 1; i++) {
+      scan.moveToPrefix(nodes[i]!);
+      if (scan.exact()) cuts.push(i + 1);
+    }
+    return cuts;
+  }
+
+  /**
+   * Among prefixes of four orders that are all down-closed (topological; by earliest start; by
+   * earliest finish; by latest start), the one minimising critical(prefix) + critical(rest), then the
+   * fewest added orderings.
+   */
+  private cheapestCut(nodes: number[]): [number[], number[]] {
+    const stamp = this.enter(nodes);
+    const est = new Map<number, number>();
+    for (const v of nodes) {
+      let s = 0;
+      for (const u of this.up[v]!) if (this.mark[u] === stamp) s = Math.max(s, est.get(u)! + this.dur[u]!);
+      est.set(v, s);
+    }
+    const tail = new Map<number, number>();
+    for (let k = nodes.length - 1; k >= 0; k--) {
+      const v = nodes[k]!;
+      let t = 0;
+      for (const w of this.down[v]!) if (this.mark[w] === stamp) t = Math.max(t, tail.get(w)!);
+      tail.set(v, t + this.dur[v]!);
+    }
+    const rank = new Map(nodes.map((v, i) => [v, i]));
+    const byKey = (key: (v: number) => number): number[] =>
+      [...nodes].sort((a, b) => key(a) - key(b) || rank.get(a)! - rank.get(b)!);
+    const orders = [
+      nodes,
+      byKey((v) => est.get(v)!),
+      byKey((v) => est.get(v)! + this.dur[v]!),
+      byKey((v) => -tail.get(v)!),
+    ];
+    let best: { cost: number; missing: number; order: number[]; size: number } | null = null;
+    for (const order of orders) {
+      const suffixCritical = new Float64Array(order.length + 1);
+      for (let k = order.length - 1; k >= 0; k--) {
+        suffixCritical[k] = Math.max(suffixCritical[k + 1]!, tail.get(order[k]!)!);
+      }
+      const scan = new CutScan(this, order);
+      let prefixCritical = 0;
+      for (let i = 0; i < order.length - 1; i++) {
+        const v = order[i]!;
+        scan.moveToPrefix(v);
+        prefixCritical = Math.max(prefixCritical, est.get(v)! + this.dur[v]!);
+        const cost = prefixCritical + suffixCritical[i + 1]!;
+        const missing = scan.missingPairs();
+        if (
+          !best ||
+          cost < best.cost - 1e-9 ||
+          (Math.abs(cost - best.cost) <= 1e-9 && missing < best.missing)
+        ) {
+          best = { cost, missing, order, size: i + 1 };
+        }
+      }
+    }
+    const prefix = new Set(best!.order.slice(0, best!.size));
+    return [nodes.filter((v) => prefix.has(v)), nodes.filter((v) => !prefix.has(v))];
+  }
+
+  /** The cut makes every last task of `before` precede every first task of `after`. */
+  private recordAdded(before: number[], after: number[]): void {
+    const stamp = this.enter(before);
+    const sinks = before.filter((v) => !this.down[v]!.some((w) => this.mark[w] === stamp));
+    const afterStamp = this.enter(after);
+    const sources = after.filter((v) => !this.up[v]!.some((u) => this.mark[u] === afterStamp));
+    for (const a of sinks) {
+      for (const b of sources) {
+        if (!this.edgeSet.has(`${a}>${b}`)) this.added.push({ before: this.ids[a]!, after: this.ids[b]! });
+      }
+    }
+  }
+
+  neighbours(v: number): { up: readonly number[]; down: readonly number[] } {
+    return { up: this.up[v]!, down: this.down[v]! };
+  }
+}
+
+/**
+ * Moves tasks one by one from the rest (B) into a down-closed prefix (A) and keeps the counts that
+ * tell whether the cut is exact: A's sinks, B's sources, edges A->B, and those leaving a sink or
+ * entering a source. Exact means the crossing edges are exactly all sink -> source pairs.
+ */
+class CutScan {
+  private readonly inSet = new Set<number>();
+  private readonly inA = new Set<number>();
+  private readonly succInA = new Map<number, number>();
+  private readonly predInB = new Map<number, number>();
+  private readonly outToB = new Map<number, number>();
+  private readonly inFromA = new Map<number, number>();
+  private sinks = 0;
+  private sources = 0;
+  private cross = 0;
+  private sinkCross = 0;
+  private sourceCross = 0;
+
+  constructor(
+    private readonly graph: Decomposer,
+    nodes: readonly number[],
+  ) {
+    for (const v of nodes) this.inSet.add(v);
+    for (const v of nodes) {
+      const preds = graph.neighbours(v).up.filter((u) => this.inSet.has(u)).length;
+      this.predInB.set(v, preds);
+      this.inFromA.set(v, 0);
+      if (preds === 0) this.sources++;
+    }
+  }
+
+  /** `w` must have all its predecessors (within the set) already in A. */
+  moveToPrefix(w: number): void {
+    const { up, down } = this.graph.neighbours(w);
+    this.sources--;
+    this.sourceCross -= this.inFromA.get(w)!;
+    this.cross -= this.inFromA.get(w)!;
+    for (const p of up) {
+      if (!this.inSet.has(p)) continue;
+      const wasSink = this.succInA.get(p) === 0;
+      this.outToB.set(p, this.outToB.get(p)! - 1);
+      if (wasSink) {
+        this.sinkCross -= 1 + this.outToB.get(p)!;
+        this.sinks--;
+      }
+      this.succInA.set(p, this.succInA.get(p)! + 1);
+    }
+    this.inA.add(w);
+    this.succInA.set(w, 0);
+    this.sinks++;
+    let out = 0;
+    for (const s of down) {
+      if (!this.inSet.has(s)) continue;
+      out++;
+      this.inFromA.set(s, this.inFromA.get(s)! + 1);
+      const left = this.predInB.get(s)! - 1;
+      this.predInB.set(s, left);
+      if (left === 0) {
+        this.sources++;
+        this.sourceCross += this.inFromA.get(s)!;
+      }
+    }
+    this.outToB.set(w, out);
+    this.cross += out;
+    this.sinkCross += out;
+  }
+
+  exact(): boolean {
+    return (
+      this.cross === this.sinks * this.sources &&
+      this.sinkCross === this.cross &&
+      this.sourceCross === this.cross
+    );
+  }
+
+  /** Sink -> source pairs the cut would add (an estimate when other edges cross too). */
+  missingPairs(): number {
+    return this.sinks * this.sources - Math.min(this.sinkCross, this.sourceCross);
+  }
+}

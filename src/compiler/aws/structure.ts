@@ -1,0 +1,35 @@
+import type { PlanIR } from '../ir.ts';
+import { limitWidth } from './lanes.ts';
+import type { AddedOrdering, SpNode } from './sp-tree.ts';
+import { criticalSeconds, seriesParallel } from './sp-tree.ts';
+
+/** The series-parallel shape chosen for a plan, and what it costs against the DAG itself. */
+export interface Structure {
+  tree: SpNode;
+  /** Orderings the DAG did not have: from making it series-parallel, then from max_active_tasks lanes. */
+  added: AddedOrdering[];
+  true_critical_s: number;
+  compiled_critical_s: number;
+  /** compiled / true critical path; 1 when both are 0. */
+  slowdown: number;
+}
+
+export function planStructure(plan: PlanIR): Structure {
+  const durations = new Map(plan.tasks.map((t) => [t.task_id, t.expected_duration_s]));
+  const duration = (id: string): number => durations.get(id)!;
+  const sp = seriesParallel({
+    order: plan.graph.topological_order,
+    edges: plan.graph.reduced_edges,
+    duration,
+  });
+  const lanes = limitWidth(sp.tree, plan.max_active_tasks, duration);
+  const compiled = criticalSeconds(lanes.tree, duration);
+  const truth = plan.graph.critical_path.seconds;
+  return {
+    tree: lanes.tree,
+    added: [...sp.added, ...lanes.added],
+    true_critical_s: truth,
+    compiled_critical_s: compiled,
+    slowdown: truth > 0 ? compiled / truth : 1,
+  };
+}

@@ -1,0 +1,21 @@
+import type { PlanIR } from '../compiler/ir.ts';
+import type { SimulateOptions } from './simulate/simulate-aws.ts';
+import { simulateAws } from './simulate/simulate-aws.ts';
+import type { RunTrace } from './simulate/trace.ts';
+
+/**
+ * The engines `airless run --engine <name>` can use, one line each. `simulate` replaces every task
+ * by the simulator. `run` executes the real handlers against the local emulators; an engine without
+ * it cannot run real handlers yet. For aws, that hook is runCompiledDag (src/local/aws-run.ts) with
+ * `resources: { TaskHandlerArn: <real task handler> }`.
+ */
+export interface LocalEngine {
+  simulate(plan: PlanIR, options: SimulateOptions): Promise<RunTrace>;
+  run?(plan: PlanIR, options: { conf: Record<string, unknown> }): Promise<RunTrace>;
+}
+
+// prettier-ignore
+export const ENGINES: Record<string, LocalEngine> = {
+  aws: { simulate: simulateAws },
+  azure: { simulate: (plan, o) => import('./durable-host/simulate.ts').then((m) => m.simulateAzure(plan, o)) },
+};

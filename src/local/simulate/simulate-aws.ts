@@ -1,0 +1,45 @@
+import { TASK_HANDLER } from '../../compiler/aws/asl-types.ts';
+import { compileAsl } from '../../compiler/aws/asl.ts';
+import type { PlanIR } from '../../compiler/ir.ts';
+import { runCompiledDag } from '../aws-run.ts';
+import { manualRunContext } from './run-context.ts';
+import { Simulator } from './simulator.ts';
+import type { RunTrace, TaskTrace } from './trace.ts';
+
+export interface SimulateOptions {
+  conf: Record<string, unknown>;
+  /** Task ids that fail on every try. */
+  fail: readonly string[];
+  now?: Date;
+}
+
+/** Compiles the plan to ASL and runs it in aws-local-stepfunctions with the simulator as every task. */
+export async function simulateAws(plan: PlanIR, options: SimulateOptions): Promise<RunTrace> {
+  const simulator = new Simulator(plan, new Set(options.fail));
+  const { definition } = compileAsl(plan);
+  const run = manualRunContext(plan, options.conf, options.now ?? new Date());
+  const { result, records } = await runCompiledDag(definition, run, { [TASK_HANDLER]: simulator.handle });
+  const tasks: Record<string, TaskTrace> = {};
+  let makespan = 0;
+  for (const { task_id } of plan.tasks) {
+    const record = records[task_id];
+    if (!record) throw new Error(`the run finished without a record of task ${task_id}`);
+    const sim = simulator.tasks.get(task_id);
+    tasks[task_id] = {
+      state: record.state,
+      try_number: sim?.tries ?? 0,
+      start_s: sim?.start_s ?? null,
+      end_s: sim?.end_s ?? null,
+    };
+    makespan = Math.max(makespan, sim?.end_s ?? 0);
+  }
+  return {
+    dag_id: plan.dag_id,
+    run_id: run.run_id,
+    state: result.status === 'SUCCEEDED' ? 'success' : 'failed',
+    makespan_s: makespan,
+    transitions: result.transitions,
+    history_events: result.history_events,
+    tasks,
+  };
+}
