@@ -179,7 +179,10 @@ async function submit(p: Prepared, call: OperatorCall): Promise<JobRef> {
     String(call.invocation.try_number),
   ];
   if (STARTS.includes(action)) {
-    const jobId = stableHexId('flink-job', jobName);
+    // NEW pins the id on the name alone, so later tasks can address the job by job_name; a START
+    // (like an update) makes a new job of the same name, pinned on this task try.
+    const jobId =
+      action === 'NEW' ? stableHexId('flink-job', jobName) : stableHexId('flink-job', jobName, ...tryKey);
     if (await jobOrUndefined(client, jobId)) return ref(jobName, jobId, { action, found: 'existing' });
     const jar = await jarId(p);
     const savepoint =
