@@ -158,6 +158,55 @@ export function ancestors(g: Graph, id: string): Set<string> {
   return new Set([...seen].map((n) => g.ids[n]!));
 }
 
+/** Above this many tasks, an ancestor matrix (n²/8 bytes) is not built; queries search instead. */
+const MATRIX_LIMIT = 16_384;
+
+/**
+ * A reusable "does `task` depend on `ancestor`, directly or transitively?" test. Direct edges answer
+ * at once; otherwise an ancestor bitset matrix is built on first need (acyclic graphs up to
+ * MATRIX_LIMIT tasks), else each query searches upstream from `task`.
+ */
+export function upstreamQuery(g: Graph): (ancestor: string, task: string) => boolean {
+  let matrix: { words: number; bits: Uint32Array } | null | undefined;
+  return (ancestor, task) => {
+    const a = g.index.get(ancestor);
+    const t = g.index.get(task);
+    if (a === undefined || t === undefined || a === t) return false;
+    if (binarySearch(g.up[t]!, a)) return true;
+    if (matrix === undefined) matrix = buildAncestorMatrix(g);
+    if (matrix) return (matrix.bits[t * matrix.words + (a >>> 5)]! & (1 << (a & 31))) !== 0;
+    return ancestors(g, task).has(ancestor);
+  };
+}
+
+function buildAncestorMatrix(g: Graph): { words: number; bits: Uint32Array } | null {
+  const n = g.ids.length;
+  if (n > MATRIX_LIMIT || findCycle(g) !== null) return null;
+  const words = (n + 31) >>> 5;
+  const bits = new Uint32Array(n * words);
+  for (const v of topologicalNumbers(g)) {
+    const row = v * words;
+    for (const u of g.up[v]!) {
+      bits[row + (u >>> 5)]! |= 1 << (u & 31);
+      const other = u * words;
+      for (let i = 0; i < words; i++) bits[row + i]! |= bits[other + i]!;
+    }
+  }
+  return { words, bits };
+}
+
+function binarySearch(sorted: readonly number[], value: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] === value) return true;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
 export const roots = (g: Graph): string[] => g.ids.filter((_, i) => g.up[i]!.length === 0);
 export const leaves = (g: Graph): string[] => g.ids.filter((_, i) => g.down[i]!.length === 0);
 

@@ -51,10 +51,20 @@ const PositiveDuration = Duration.refine((v) => (parseDuration(v) ?? 0) > 0, {
 });
 
 const NonEmpty = z.string().min(1);
+const StringOrList = z.union([z.string(), z.array(z.string())], {
+  error: 'expected a string or a list of strings',
+});
 
 export const SecretRef = z.strictObject({ secret: NonEmpty });
 /** A plain string, or a reference to a secret looked up at run time through `secrets`. */
-export const ValueOrSecret = z.union([z.string(), SecretRef]);
+export const ValueOrSecret = z.union([z.string(), SecretRef], {
+  error: 'expected a string or { secret: <name> }',
+});
+/** A credential: only ever a reference, never the value itself. */
+const SecretOnly = z.strictObject(
+  { secret: NonEmpty },
+  { error: 'must be { secret: <name> }: secret values never go into a DAG file' },
+);
 
 // ---- connections ---------------------------------------------------------------------------------
 
@@ -62,7 +72,7 @@ const AzureClientCredentials = z.strictObject({
   type: z.literal('azure_client_credentials'),
   tenant_id: ValueOrSecret,
   client_id: ValueOrSecret,
-  client_secret: SecretRef,
+  client_secret: SecretOnly,
 });
 const AzureManagedIdentity = z.strictObject({
   type: z.literal('azure_managed_identity'),
@@ -73,7 +83,7 @@ const AzureDefault = z.strictObject({ type: z.literal('azure_default') });
 const GenieBasic = z.strictObject({
   type: z.literal('genie_basic'),
   username: ValueOrSecret,
-  password: SecretRef,
+  password: SecretOnly,
 });
 const NoAuth = z.strictObject({ type: z.literal('none') });
 
@@ -170,6 +180,9 @@ export const HdinsightCluster = z.strictObject({
   name: NonEmpty,
 });
 
+/** The fields every task shares, checked on their own when a task's operator is unknown. */
+export const CommonTaskSchema = z.object(commonTaskFields);
+
 const EmptyTask = z.strictObject({ operator: z.literal('empty'), ...commonTaskFields });
 
 const FlinkHdinsightTask = z.strictObject({
@@ -198,11 +211,11 @@ const FlinkRestTask = z.strictObject({
   /** A jar file to upload (NEW, START, updates), or the id of a jar already uploaded. */
   jar_path: NonEmpty.optional(),
   jar_id: NonEmpty.optional(),
-  /** The running job an action applies to: its Flink job id, or its job name. */
+  /** The running job an action applies to (its Flink job id or job name); NEW and START name the job they submit. */
   job_id: NonEmpty.optional(),
   job_name: NonEmpty.optional(),
   entry_class: NonEmpty.optional(),
-  args: z.union([z.string(), z.array(z.string())]).optional(),
+  args: StringOrList.optional(),
   parallelism: IntOrTemplate.optional(),
   /** Savepoint to restore from (START, NEW). */
   savepoint_path: NonEmpty.optional(),
@@ -223,7 +236,7 @@ const GenieTask = z.strictObject({
     error: 'expected a list of tags, or a list of tag lists tried in order',
   }),
   command_tags: TagList,
-  command_arguments: z.union([z.string(), z.array(z.string())]).optional(),
+  command_arguments: StringOrList.optional(),
   dependencies: z.array(NonEmpty).optional(),
   setup_file: NonEmpty.optional(),
   job_name: NonEmpty.optional(),
@@ -288,7 +301,7 @@ function keysMatching(pattern: RegExp, message: string) {
 
 export const DagSchema = z.strictObject({
   dag_id: z.string().regex(DAG_ID_PATTERN, {
-    error: 'dag_id must be 1..64 characters of a-z, 0-9, _ and -',
+    error: 'must be 1..64 characters of a-z, 0-9, _ and -',
   }),
   description: z.string().optional(),
   schedule: Schedule.optional(),

@@ -1,0 +1,132 @@
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Document, Node, Pair } from 'yaml';
+import type { Diagnostic } from './diagnostics.ts';
+
+/** A DAG file read as YAML (JSON is YAML too), with what is needed to point at any node. */
+export interface ParsedFile {
+  file: string;
+  text: string;
+  /** The document as plain data; undefined when nothing could be read. */
+  value: unknown;
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+  /** Syntax errors, duplicate keys and YAML warnings, all of them. */
+  diagnostics: Diagnostic[];
+}
+
+export type Path = ReadonlyArray<string | number>;
+
+export function parseFile(text: string, file: string): ParsedFile {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
+  const diagnostics: Diagnostic[] = [...doc.errors, ...doc.warnings].map((error) => {
+    const { line, col } = lineCounter.linePos(Math.min(error.pos[0], text.length));
+    return { file, line, col, path: [], message: yamlMessage(error.code, error.message, text, error.pos) };
+  });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    value = undefined;
+    diagnostics.push({
+      file,
+      line: 1,
+      col: 1,
+      path: [],
+      message: `cannot read the document: ${errorText(error)}`,
+    });
+  }
+  return { file, text, value, doc, lineCounter, diagnostics };
+}
+
+function yamlMessage(code: string, message: string, text: string, pos: [number, number]): string {
+  if (code === 'DUPLICATE_KEY') {
+    const key = /^\s*["']?([^"':\n]*)/.exec(text.slice(pos[0], pos[0] + 200))?.[1]?.trim();
+    return key ? `duplicate key '${key}'` : 'duplicate key';
+  }
+  const first = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?\s*$/, '');
+  return `YAML: ${first}`;
+}
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+const pairIndex = new WeakMap<object, Map<string, Pair>>();
+
+/** The pair of `map` whose key reads as `key` (the last one, as in the data when keys repeat). */
+function pairOf(map: { items: unknown[] }, key: string): Pair | undefined {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const item of map.items) {
+      if (!isPair(item)) continue;
+      const k = isScalar(item.key) ? String(item.key.value) : String(item.key);
+      index.set(k, item);
+    }
+    pairIndex.set(map, index);
+  }
+  return index.get(key);
+}
+
+/**
+ * Where the node at `path` starts (1-based). With `key`, the position of the map key itself (for
+ * unknown keys and ids). When the path leaves the document (a missing field), the deepest node
+ * found: the key of the pair that holds the missing field, so "missing action" points at the task.
+ */
+export function locate(
+  parsed: ParsedFile,
+  path: Path,
+  options: { key?: boolean } = {},
+): { line: number; col: number } {
+  let node: unknown = parsed.doc.contents;
+  let anchor: unknown = node;
+  for (let i = 0; i < path.length; i++) {
+    const segment = path[i]!;
+    let next: unknown;
+    let keyNode: unknown;
+    if (isMap(node)) {
+      const pair = pairOf(node, String(segment));
+      if (pair) {
+        keyNode = pair.key;
+        next = pair.value ?? pair.key;
+      }
+    } else if (isSeq(node) && typeof segment === 'number') {
+      next = node.items[segment];
+    }
+    if (next === undefined) break;
+    node = next;
+    anchor = i === path.length - 1 && !options.key ? next : (keyNode ?? next);
+  }
+  return position(parsed, anchor);
+}
+
+/** Position of a node's first character; 1:1 when there is no node at all. */
+export function position(parsed: ParsedFile, node: unknown): { line: number; col: number } {
+  const range = (node as Node | null)?.range;
+  if (!range) return { line: 1, col: 1 };
+  return parsed.lineCounter.linePos(Math.min(range[0], parsed.text.length));
+}
+
+/** The YAML node at `path`, or undefined. */
+export function nodeAt(parsed: ParsedFile, path: Path): Node | undefined {
+  let node: unknown = parsed.doc.contents;
+  for (const segment of path) {
+    if (isMap(node)) node = pairOf(node, String(segment))?.value;
+    else if (isSeq(node) && typeof segment === 'number') node = node.items[segment];
+    else return undefined;
+  }
+  return (node ?? undefined) as Node | undefined;
+}
+
+/**
+ * Where `needle` (text inside the string at `path`, e.g. one `{{ ... }}`) starts in the source, when
+ * the scalar holds it verbatim; else where the string starts.
+ */
+export function locateWithin(parsed: ParsedFile, path: Path, needle: string): { line: number; col: number } {
+  const node = nodeAt(parsed, path);
+  const range = node?.range;
+  if (range) {
+    const at = parsed.text.slice(range[0], range[1]).indexOf(needle);
+    if (at >= 0) return parsed.lineCounter.linePos(range[0] + at);
+  }
+  return locate(parsed, path);
+}

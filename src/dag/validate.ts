@@ -1,0 +1,300 @@
+import { OPERATORS } from '../compiler/ir.ts';
+import type { OperatorName } from '../compiler/ir.ts';
+import { checkActionFields, checkHdinsightJobName } from './action-rules.ts';
+import { didYouMean, oneOf, sortDiagnostics } from './diagnostics.ts';
+import type { Diagnostic } from './diagnostics.ts';
+import { parseDuration } from './durations.ts';
+import { buildGraph, findCycles, upstreamQuery } from './graph.ts';
+import { parseFile } from './parse.ts';
+import type { Path } from './parse.ts';
+import { isRecord, labelled, Report } from './report.ts';
+import { DagSchema } from './schema.ts';
+import type { DagDocument } from './schema.ts';
+import { describe, reportSchemaIssues } from './schema-issues.ts';
+import { checkReference, parseTemplate, walkStrings } from './templates.ts';
+import type { ReferenceScope } from './templates.ts';
+
+export interface LoadResult {
+  /** The document when it has no problem at all, else null. */
+  dag: DagDocument | null;
+  /** Every problem found, sorted by position. */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Parses and validates one DAG file, reporting every problem at once. Never throws: whatever the
+ * input, the answer is a list of diagnostics.
+ */
+export function loadDag(text: string, file: string): LoadResult {
+  try {
+    return load(text, file);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      dag: null,
+      diagnostics: [{ file, line: 1, col: 1, path: [], message: `internal error: ${reason}` }],
+    };
+  }
+}
+
+function load(text: string, file: string): LoadResult {
+  const parsed = parseFile(text, file);
+  const report = new Report(parsed);
+  report.diagnostics.push(...parsed.diagnostics);
+  const document = parsed.value;
+  if (!isRecord(document)) {
+    report.at(
+      [],
+      `a DAG file is a mapping with at least dag_id and tasks, got ${describe(document ?? null)}`,
+    );
+    return { dag: null, diagnostics: sortDiagnostics(report.diagnostics) };
+  }
+  const result = DagSchema.safeParse(document, { reportInput: true });
+  if (!result.success) reportSchemaIssues(result.error.issues, document, report);
+  checkDocument(document, report);
+  const diagnostics = sortDiagnostics(report.diagnostics);
+  return { dag: result.success && diagnostics.length === 0 ? result.data : null, diagnostics };
+}
+
+/** Rules that relate fields to each other; run on the raw data so one bad task hides nothing else. */
+function checkDocument(doc: Record<string, unknown>, report: Report): void {
+  const tasks = isRecord(doc.tasks) ? doc.tasks : {};
+  const operators = new Map<string, OperatorName>();
+  for (const [id, task] of Object.entries(tasks)) {
+    if (isRecord(task) && (OPERATORS as readonly unknown[]).includes(task.operator)) {
+      operators.set(id, task.operator as OperatorName);
+    }
+  }
+  const isUpstream = checkDependencies(tasks, report);
+  checkConnections(doc, tasks, operators, report);
+  checkSecretRefs(doc, report);
+  checkParams(doc, report);
+  const params = new Set(isRecord(doc.params) ? Object.keys(doc.params) : []);
+  const defaults = isRecord(doc.default_args) ? doc.default_args : {};
+  for (const [id, task] of Object.entries(tasks)) {
+    if (!isRecord(task)) continue;
+    const path = ['tasks', id];
+    const operator = operators.get(id);
+    if (operator === 'flink.hdinsight' || operator === 'flink.rest')
+      checkActionFields(task, path, operator, report);
+    if (operator === 'flink.hdinsight' && typeof task.job_name === 'string') {
+      const literal = parseTemplate(task.job_name)
+        .parts.map((p) => ('text' in p ? p.text : ''))
+        .join('');
+      checkHdinsightJobName(literal, [...path, 'job_name'], report);
+    }
+    checkPolling(task, defaults, path, report);
+    checkTaskTemplates(
+      task,
+      path,
+      { params, operators, isUpstream: (a) => isUpstream(a, id), taskId: id },
+      report,
+    );
+  }
+  checkTemplatesOutsideTasks(doc, report);
+}
+
+/** depends_on targets, duplicates and cycles; returns the upstream test templates need. */
+function checkDependencies(
+  tasks: Record<string, unknown>,
+  report: Report,
+): (ancestor: string, task: string) => boolean {
+  const edges: Array<[string, string]> = [];
+  const ids = Object.keys(tasks);
+  for (const [id, task] of Object.entries(tasks)) {
+    if (!isRecord(task) || !Array.isArray(task.depends_on)) continue;
+    const seen = new Set<string>();
+    task.depends_on.forEach((dep: unknown, i) => {
+      if (typeof dep !== 'string') return;
+      const path = ['tasks', id, 'depends_on', i];
+      if (seen.has(dep)) report.at(path, labelled(path, `'${dep}' is listed twice`));
+      else if (!Object.prototype.hasOwnProperty.call(tasks, dep)) {
+        report.at(path, labelled(path, `unknown task '${dep}'${didYouMean(dep, ids)}`));
+      } else edges.push([dep, id]);
+      seen.add(dep);
+    });
+  }
+  const graph = buildGraph(ids, edges);
+  for (const cycle of findCycles(graph)) {
+    const [from, to] = cycle as [string, string];
+    const deps = (tasks[to] as { depends_on: unknown[] }).depends_on;
+    const path = ['tasks', to, 'depends_on', deps.indexOf(from)];
+    report.at(path, labelled(path, `dependency cycle: ${cycle.join(' -> ')}`));
+  }
+  return upstreamQuery(graph);
+}
+
+/** Which connection types can authenticate each job operator. */
+const CONNECTION_TYPES_FOR: Record<Exclude<OperatorName, 'empty'>, readonly string[]> = {
+  'flink.hdinsight': ['azure_client_credentials', 'azure_managed_identity', 'azure_default'],
+  'flink.rest': ['none'],
+  genie: ['genie_basic', 'none'],
+};
+
+function checkConnections(
+  doc: Record<string, unknown>,
+  tasks: Record<string, unknown>,
+  operators: ReadonlyMap<string, OperatorName>,
+  report: Report,
+): void {
+  const connections = isRecord(doc.connections) ? doc.connections : {};
+  const names = Object.keys(connections);
+  const typeOf = (name: string): string | undefined => {
+    const connection = connections[name];
+    return isRecord(connection) && typeof connection.type === 'string' ? connection.type : undefined;
+  };
+  const known = (name: unknown, path: Path): name is string => {
+    if (typeof name !== 'string') return false;
+    if (Object.prototype.hasOwnProperty.call(connections, name)) return true;
+    report.at(path, labelled(path, `unknown connection '${name}'${didYouMean(name, names)}`));
+    return false;
+  };
+  const defaults = isRecord(doc.default_args) ? doc.default_args : {};
+  const inherited = known(defaults.connection, ['default_args', 'connection'])
+    ? defaults.connection
+    : undefined;
+  for (const [id, task] of Object.entries(tasks)) {
+    const operator = operators.get(id);
+    if (!isRecord(task) || operator === undefined || operator === 'empty') continue;
+    const own = task.connection !== undefined;
+    const path = ['tasks', id, 'connection'];
+    const name = own ? (known(task.connection, path) ? task.connection : undefined) : inherited;
+    const type = name === undefined ? undefined : typeOf(name);
+    const allowed = CONNECTION_TYPES_FOR[operator];
+    if (name === undefined || type === undefined || allowed.includes(type)) continue;
+    const problem = `connection '${name}' (${type}) cannot authenticate ${operator}; it takes ${oneOf(allowed)}`;
+    if (own) report.at(path, labelled(path, problem));
+    else
+      report.at(['tasks', id], labelled(['tasks', id], `inherits ${problem} (set connection on the task)`), {
+        key: true,
+      });
+  }
+}
+
+const KEY_VAULT_NAME = /^[0-9a-zA-Z-]{1,127}$/;
+
+/** `{ secret: name }` needs a secrets block, and a name the backend can hold. */
+function checkSecretRefs(doc: Record<string, unknown>, report: Report): void {
+  const connections = isRecord(doc.connections) ? doc.connections : {};
+  const secrets = isRecord(doc.secrets) ? doc.secrets : undefined;
+  for (const [name, connection] of Object.entries(connections)) {
+    if (!isRecord(connection)) continue;
+    for (const [field, value] of Object.entries(connection)) {
+      if (!isRecord(value) || typeof value.secret !== 'string') continue;
+      const path = ['connections', name, field, 'secret'];
+      if (secrets === undefined) {
+        report.at(
+          path,
+          labelled(
+            path,
+            `secret '${value.secret}' needs a 'secrets' block saying where secrets are looked up`,
+          ),
+        );
+      } else if (secrets.backend === 'azure_key_vault') {
+        const prefix =
+          typeof secrets.variables_prefix === 'string' ? secrets.variables_prefix.replace(/-+$/, '') : '';
+        const vaultName = (prefix ? `${prefix}-${value.secret}` : value.secret).replaceAll('_', '-');
+        if (!KEY_VAULT_NAME.test(vaultName)) {
+          report.at(
+            path,
+            labelled(
+              path,
+              `Key Vault secret name '${vaultName}' must be 1..127 characters of 0-9, a-z, A-Z and '-'`,
+            ),
+          );
+        }
+      }
+    }
+  }
+}
+
+const PARAM_TYPE_TESTS: Record<string, (v: unknown) => boolean> = {
+  string: (v) => typeof v === 'string',
+  integer: (v) => Number.isInteger(v),
+  number: (v) => typeof v === 'number',
+  boolean: (v) => typeof v === 'boolean',
+  array: Array.isArray,
+  object: isRecord,
+  null: (v) => v === null,
+};
+
+/** A param's default must satisfy its own type and enum. */
+function checkParams(doc: Record<string, unknown>, report: Report): void {
+  if (!isRecord(doc.params)) return;
+  for (const [name, param] of Object.entries(doc.params)) {
+    if (!isRecord(param) || !('default' in param)) continue;
+    const path = ['params', name, 'default'];
+    const types = (Array.isArray(param.type) ? param.type : [param.type]).filter(
+      (t): t is string => typeof t === 'string' && t in PARAM_TYPE_TESTS,
+    );
+    if (types.length > 0 && !types.some((t) => PARAM_TYPE_TESTS[t]!(param.default))) {
+      report.at(
+        path,
+        labelled(path, `default ${describe(param.default)} is not of type ${types.join(' or ')}`),
+      );
+    }
+    if (
+      Array.isArray(param.enum) &&
+      !param.enum.some((e) => JSON.stringify(e) === JSON.stringify(param.default))
+    ) {
+      report.at(path, labelled(path, `default ${describe(param.default)} is not one of its enum values`));
+    }
+  }
+}
+
+/** The first poll must not wait longer than the cap on the wait between polls. */
+function checkPolling(
+  task: Record<string, unknown>,
+  defaults: Record<string, unknown>,
+  path: Path,
+  report: Report,
+): void {
+  const seconds = (value: unknown): number | undefined =>
+    typeof value === 'string' || typeof value === 'number' ? parseDuration(value) : undefined;
+  const poke = seconds(task.poke_interval ?? defaults.poke_interval);
+  const cap = seconds(task.max_poke_interval ?? defaults.max_poke_interval);
+  if (poke === undefined || cap === undefined || poke <= cap) return;
+  const where =
+    task.poke_interval !== undefined ? [...path, 'poke_interval'] : [...path, 'max_poke_interval'];
+  report.at(where, labelled(path, `poke_interval (${poke}s) is longer than max_poke_interval (${cap}s)`));
+}
+
+/** Task fields that are never templates. */
+const NOT_TEMPLATED = new Set(['doc', 'depends_on', 'operator', 'trigger_rule', 'connection']);
+
+function checkTaskTemplates(
+  task: Record<string, unknown>,
+  path: Path,
+  scope: ReferenceScope,
+  report: Report,
+): void {
+  for (const [field, value] of Object.entries(task)) {
+    if (NOT_TEMPLATED.has(field)) continue;
+    walkStrings(value, [...path, field], (text, at) => {
+      const { parts, errors } = parseTemplate(text);
+      for (const error of errors) report.within(at, error.raw, labelled(at, error.message));
+      for (const part of parts) {
+        if (!('ref' in part)) continue;
+        const problem = checkReference(part.segments, scope);
+        if (problem) report.within(at, part.raw, labelled(at, problem));
+      }
+    });
+  }
+}
+
+/** Only task fields are rendered; a template anywhere else would reach the cloud verbatim. */
+function checkTemplatesOutsideTasks(doc: Record<string, unknown>, report: Report): void {
+  for (const section of [
+    'connections',
+    'secrets',
+    'triggers',
+    'default_args',
+    'schedule',
+    'timezone',
+    'dag_id',
+  ]) {
+    walkStrings(doc[section], [section], (_text, at) => {
+      report.within(at, '{{', labelled(at, 'templates are only rendered in task fields'));
+    });
+  }
+}
