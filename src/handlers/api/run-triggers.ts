@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { TriggerIR } from '../../compiler/ir.ts';
+import { isDagSourceKey } from '../registry/dag-bucket.ts';
+import { type ObjectEvent, objectEvents } from '../registry/s3-events.ts';
+import { type RunDeps, type TriggerOutcome, triggerRun } from './run-queue.ts';
+
+/** Prefixes of the DAG bucket that airless itself writes: never data. */
+const RESERVED_PREFIXES = ['compiled/', 'registry/', 'errors/'];
+
+const ScheduledEventSchema = z.object({ dag_id: z.string().min(1), logical_date: z.string().min(1) });
+
+/**
+ * An EventBridge Scheduler tick: `logical_date` is the scheduled time, so `ds` is the day the
+ * schedule meant, and the run id `scheduled__<logical_date>` makes a repeated tick (a retry, or
+ * both halves of a day-of-month-or-day-of-week cron) the same run.
+ */
+export async function onScheduleTick(deps: RunDeps, event: unknown): Promise<TriggerOutcome> {
+  const tick = ScheduledEventSchema.parse(event);
+  const outcome = await triggerRun(deps, {
+    dag_id: tick.dag_id,
+    run_type: 'scheduled',
+    logical_date: tick.logical_date,
+  });
+  if (outcome.kind === 'invalid' || outcome.kind === 'not_found') {
+    throw new Error(
+      `scheduled run of ${tick.dag_id} at ${tick.logical_date} refused: ${JSON.stringify(outcome)}`,
+    );
+  }
+  return outcome;
+}
+
+export const triggerMatches = (trigger: TriggerIR, object: ObjectEvent): boolean =>
+  trigger.s3.bucket === object.bucket &&
+  object.key.startsWith(trigger.s3.prefix) &&
+  object.key.endsWith(trigger.s3.suffix) &&
+  !object.key.endsWith('/');
+
+/**
+ * New objects start a run of every active DAG whose trigger matches, with conf
+ * {bucket, key, size, etag}. The run id comes from the object's identity, so a redelivered event
+ * does not start a second run.
+ */
+export async function onObjectCreated(
+  deps: RunDeps,
+  event: unknown,
+  dagBucketName: string,
+): Promise<Array<{ dag_id: string; outcome: TriggerOutcome }>> {
+  const objects = objectEvents(event).filter(
+    (o) =>
+      o.created &&
+      !(
+        o.bucket === dagBucketName &&
+        (isDagSourceKey(o.key) || RESERVED_PREFIXES.some((p) => o.key.startsWith(p)))
+      ),
+  );
+  if (objects.length === 0) return [];
+  const entries = (await deps.bucket.listEntries()).filter((e) => e.active);
+  const results: Array<{ dag_id: string; outcome: TriggerOutcome }> = [];
+  for (const object of objects) {
+    const identity = createHash('sha256')
+      .update([object.bucket, object.key, object.etag, object.sequencer].join('\u0000'))
+      .digest('hex')
+      .slice(0, 24);
+    for (const entry of entries.filter((e) => e.triggers.some((t) => triggerMatches(t, object)))) {
+      const outcome = await triggerRun(deps, {
+        dag_id: entry.dag_id,
+        run_type: 'asset_triggered',
+        dag_run_id: `asset_triggered__${identity}`,
+        conf: { bucket: object.bucket, key: object.key, size: object.size, etag: object.etag },
+      });
+      results.push({ dag_id: entry.dag_id, outcome });
+    }
+  }
+  return results;
+}

@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { Diagnostic } from '../../dag/diagnostics.ts';
+import { formatDiagnostic } from '../../dag/diagnostics.ts';
+import { compileDag } from './compile-dag.ts';
+import { bucketKeys, type DagBucket, isDagSourceKey, type RegistryEntry } from './dag-bucket.ts';
+import { disableSchedules, type SchedulerTarget, scheduleEntries, syncSchedules } from './schedule-sync.ts';
+import { publishLive } from './state-machine-deploy.ts';
+
+export interface RegistryConfig {
+  /** State machines are named `<prefix><dag_id>`; IAM scopes the registry to that prefix. */
+  stateMachinePrefix: string;
+  /** `arn:aws:states:<region>:<account>:stateMachine:` */
+  stateMachineArnPrefix: string;
+  workflowRoleArn: string;
+  /** Substituted for `${TaskHandlerArn}` in the compiled ASL. */
+  taskHandlerArn: string;
+  scheduler: SchedulerTarget;
+}
+
+export interface RegistryDeps {
+  bucket: DagBucket;
+  sfn: SFNClient;
+  scheduler: SchedulerClient;
+  config: RegistryConfig;
+  now: () => Date;
+}
+
+export type Registration =
+  | { action: 'published'; dag_id: string; version_arn: string }
+  | { action: 'unchanged'; dag_id: string; version_arn: string }
+  | { action: 'rejected'; dag_id: string; diagnostics: string[] }
+  | { action: 'deactivated'; dag_id: string }
+  | { action: 'ignored'; key: string; reason: string };
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+const TASK_HANDLER_PLACEHOLDER = '${TaskHandlerArn}';
+
+async function reject(
+  deps: RegistryDeps,
+  key: string,
+  dagId: string,
+  diagnostics: Diagnostic[],
+): Promise<Registration> {
+  const lines = diagnostics.map(formatDiagnostic);
+  await deps.bucket.putJson(bucketKeys.errors(dagId), {
+    dag_id: dagId,
+    source_key: key,
+    rejected_at: deps.now().toISOString(),
+    errors: lines,
+    diagnostics,
+  });
+  return { action: 'rejected', dag_id: dagId, diagnostics: lines };
+}
+
+/** The source file is gone: disable its schedules and mark it inactive; the state machine and its history stay. */
+async function deactivate(deps: RegistryDeps, key: string): Promise<Registration> {
+  const entries = await deps.bucket.listEntries();
+  const entry = entries.find((e) => e.source_key === key && e.active);
+  if (!entry) return { action: 'ignored', key, reason: 'no live DAG was registered from this file' };
+  await disableSchedules(deps.scheduler, entry.dag_id, entry.schedules, deps.config.scheduler);
+  await deps.bucket.putJson(bucketKeys.entry(entry.dag_id), {
+    ...entry,
+    active: false,
+    updated_at: deps.now().toISOString(),
+  } satisfies RegistryEntry);
+  return { action: 'deactivated', dag_id: entry.dag_id };
+}
+
+/**
+ * Brings what is live in line with one object under `dags/`. It reads the object as it is now,
+ * not as the event said, so late or repeated events converge: present means register, absent
+ * means deactivate.
+ */
+export async function registerDagObject(deps: RegistryDeps, key: string): Promise<Registration> {
+  if (!isDagSourceKey(key)) return { action: 'ignored', key, reason: 'not a DAG file under dags/' };
+  const text = await deps.bucket.getText(key);
+  if (text === null) return deactivate(deps, key);
+
+  const now = deps.now();
+  const compiled = compileDag(text, key, now);
+  if (!compiled.ok) return reject(deps, key, compiled.dagId, compiled.diagnostics);
+  const { ir } = compiled;
+  const dagId = ir.dag_id;
+
+  const previous = await deps.bucket.getEntry(dagId);
+  if (
+    previous?.active &&
+    previous.source_key !== key &&
+    (await deps.bucket.getText(previous.source_key)) !== null
+  ) {
+    const message = `dag_id '${dagId}' is already registered from ${previous.source_key}; dag_id must be unique per deployment`;
+    return reject(deps, key, dagId, [{ file: key, line: 1, col: 1, path: ['dag_id'], message }]);
+  }
+
+  const definition = compiled.asl.split(TASK_HANDLER_PLACEHOLDER).join(deps.config.taskHandlerArn);
+  const definitionSha = sha256(definition);
+  if (
+    previous?.active &&
+    previous.source_sha256 === ir.source_sha256 &&
+    previous.definition_sha256 === definitionSha
+  ) {
+    return { action: 'unchanged', dag_id: dagId, version_arn: previous.version_arn };
+  }
+
+  const name = `${deps.config.stateMachinePrefix}${dagId}`;
+  const live = await publishLive(deps.sfn, {
+    name,
+    arn: `${deps.config.stateMachineArnPrefix}${name}`,
+    definition,
+    roleArn: deps.config.workflowRoleArn,
+    versionDescription: `${dagId} sha256:${ir.source_sha256}`,
+  });
+  await Promise.all([
+    deps.bucket.putText(bucketKeys.asl(dagId), definition),
+    deps.bucket.putText(bucketKeys.plan(dagId), compiled.plan),
+    deps.bucket.putText(bucketKeys.report(dagId), compiled.report),
+  ]);
+  const schedules = await syncSchedules(
+    deps.scheduler,
+    dagId,
+    scheduleEntries(dagId, compiled.schedules),
+    previous?.schedules ?? [],
+    deps.config.scheduler,
+  );
+  const entry: RegistryEntry = {
+    dag_id: dagId,
+    source_key: key,
+    source_sha256: ir.source_sha256,
+    definition_sha256: definitionSha,
+    state_machine_arn: live.stateMachineArn,
+    version_arn: live.versionArn,
+    alias_arn: live.aliasArn,
+    schedule: ir.schedule.kind === 'none' ? null : ir.schedule.source,
+    schedules,
+    max_active_runs: ir.max_active_runs,
+    triggers: ir.triggers,
+    active: true,
+    updated_at: now.toISOString(),
+  };
+  await deps.bucket.putJson(bucketKeys.entry(dagId), entry);
+  await deps.bucket.delete(bucketKeys.errors(dagId));
+  return { action: 'published', dag_id: dagId, version_arn: live.versionArn };
+}
