@@ -4,6 +4,8 @@ import { EmuContext } from './context.ts';
 import { TokenStore, entraRoute } from './entra.ts';
 import { FaultRegistry } from './faults.ts';
 import { FlinkJobManager } from './flink-jobs.ts';
+import { GenieJobStore } from './genie-jobs.ts';
+import { genieRoute } from './genie.ts';
 import { flinkRoute } from './flink-rest.ts';
 import { HdiJobStore } from './hdinsight-jobs.ts';
 import { hdinsightRoute } from './hdinsight.ts';
@@ -52,7 +54,7 @@ export interface RunningEmulators {
   faults: FaultRegistry;
   stats: EmulatorStats;
   clock: ScaledClock;
-  state: { hdinsight: HdiJobStore; flink: Map<string, FlinkJobManager> };
+  state: { hdinsight: HdiJobStore; flink: Map<string, FlinkJobManager>; genie: GenieJobStore };
   close(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
   ]);
   const hdinsight = new HdiJobStore(ctx, o.hdinsight);
   const flink = new Map(o.flink.jobManagers.map((name) => [name, new FlinkJobManager(name, ctx, o.flink)]));
+  const genie = new GenieJobStore(ctx, o.genie.clusters, o.genie.commands, o.genie);
   const cert = createSelfSignedCert();
   const server = await startServer(
     {
@@ -81,6 +84,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
         keyVaultRoute(app, tokens, secrets),
         hdinsightRoute(ctx, tokens, hdinsight, o.hdinsight),
         flinkRoute(ctx, flink),
+        genieRoute(genie),
       ],
       admin: adminHandler(faults, stats, clock, () => tokens.issued),
       faults,
@@ -108,7 +112,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
     faults,
     stats,
     clock,
-    state: { hdinsight, flink },
+    state: { hdinsight, flink, genie },
     close: () => server.close(),
   };
 }
