@@ -1,4 +1,5 @@
 import type { PlanIR } from './ir.ts';
+import { awsTarget } from './aws/target.ts';
 import { planTarget } from './plan-target.ts';
 
 /** One table of a target's `--report` output: a title, column headers and rows of cells. */
@@ -20,6 +21,7 @@ export interface Target {
 // prettier-ignore
 export const TARGETS: readonly Target[] = [
   planTarget,
+  awsTarget,
 ];
 
 export function findTarget(name: string): Target | undefined {

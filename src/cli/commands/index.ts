@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerCompile } from './compile.ts';
 import { registerGraph } from './graph.ts';
+import { registerRun } from './run.ts';
 import { registerSchema } from './schema.ts';
 import { registerValidate } from './validate.ts';
 
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerCompile(program);
   registerGraph(program);
   registerSchema(program);
+  registerRun(program);
 }

@@ -78,6 +78,16 @@ export function parallel(children: SpNode[]): SpNode {
   return flat.length === 1 ? flat[0]! : { kind: 'parallel', children: flat };
 }
 
+/** Parts up to this size try several cuts, each decomposed fully, and keep the best. */
+const LOOKAHEAD_TASKS = 48;
+const LOOKAHEAD_CUTS = 3;
+
+interface Built {
+  node: SpNode;
+  added: AddedOrdering[];
+  seconds: number;
+}
+
 class Decomposer {
   private readonly ids: readonly string[];
   private readonly dur: Float64Array;
@@ -87,7 +97,7 @@ class Decomposer {
   /** Scratch membership marks; a node is in the current set when mark[v] === stamp. */
   private readonly mark: Int32Array;
   private stamp = 0;
-  readonly added: AddedOrdering[] = [];
+  private readonly memo = new Map<string, Built>();
 
   constructor(input: SpInput) {
     this.ids = input.order;
@@ -111,14 +121,32 @@ class Decomposer {
   run(): SpResult {
     const all = this.ids.map((_, i) => i);
     if (all.length === 0) throw new Error('a DAG without tasks has no structure');
-    return { tree: this.build(all), added: this.added };
+    const built = this.build(all);
+    return { tree: built.node, added: built.added };
   }
 
   /** `nodes` is convex (every path between two of them stays inside) and in topological order. */
-  private build(nodes: number[]): SpNode {
-    if (nodes.length === 1) return { kind: 'task', id: this.ids[nodes[0]!]! };
+  private build(nodes: number[]): Built {
+    if (nodes.length === 1)
+      return { node: { kind: 'task', id: this.ids[nodes[0]!]! }, added: [], seconds: this.dur[nodes[0]!]! };
+    const key = nodes.join(',');
+    const known = this.memo.get(key);
+    if (known) return known;
+    const built = this.decompose(nodes);
+    if (nodes.length <= LOOKAHEAD_TASKS) this.memo.set(key, built);
+    return built;
+  }
+
+  private decompose(nodes: number[]): Built {
     const parts = this.components(nodes);
-    if (parts.length > 1) return parallel(parts.map((p) => this.build(p)));
+    if (parts.length > 1) {
+      const built = parts.map((p) => this.build(p));
+      return {
+        node: parallel(built.map((b) => b.node)),
+        added: built.flatMap((b) => b.added),
+        seconds: Math.max(...built.map((b) => b.seconds)),
+      };
+    }
     const cuts = this.exactCuts(nodes);
     if (cuts.length > 0) {
       const factors: number[][] = [];
@@ -127,11 +155,28 @@ class Decomposer {
         factors.push(nodes.slice(start, cut));
         start = cut;
       }
-      return series(factors.map((f) => this.build(f)));
+      return this.inSeries(
+        factors.map((f) => this.build(f)),
+        [],
+      );
     }
-    const [before, after] = this.cheapestCut(nodes);
-    this.recordAdded(before, after);
-    return series([this.build(before), this.build(after)]);
+    let best: Built | null = null;
+    for (const [before, after] of this.cheapestCuts(
+      nodes,
+      nodes.length <= LOOKAHEAD_TASKS ? LOOKAHEAD_CUTS : 1,
+    )) {
+      const candidate = this.inSeries([this.build(before), this.build(after)], this.addedBy(before, after));
+      if (!best || candidate.seconds < best.seconds - 1e-9) best = candidate;
+    }
+    return best!;
+  }
+
+  private inSeries(built: Built[], added: AddedOrdering[]): Built {
+    return {
+      node: series(built.map((b) => b.node)),
+      added: [...built.flatMap((b) => b.added), ...added],
+      seconds: built.reduce((sum, b) => sum + b.seconds, 0),
+    };
   }
 
   private enter(nodes: readonly number[]): number {
@@ -176,11 +221,11 @@ class Decomposer {
   }
 
   /**
-   * Among prefixes of four orders that are all down-closed (topological; by earliest start; by
-   * earliest finish; by latest start), the one minimising critical(prefix) + critical(rest), then the
-   * fewest added orderings.
+   * Prefixes of four orders that are all down-closed (topological; by earliest start; by earliest
+   * finish; by latest start), ranked by critical(prefix) + critical(rest), then by fewest added
+   * orderings; the best `k` distinct ones.
    */
-  private cheapestCut(nodes: number[]): [number[], number[]] {
+  private cheapestCuts(nodes: number[], k: number): Array<[number[], number[]]> {
     const stamp = this.enter(nodes);
     const est = new Map<number, number>();
     for (const v of nodes) {
@@ -189,8 +234,8 @@ class Decomposer {
       est.set(v, s);
     }
     const tail = new Map<number, number>();
-    for (let k = nodes.length - 1; k >= 0; k--) {
-      const v = nodes[k]!;
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      const v = nodes[i]!;
       let t = 0;
       for (const w of this.down[v]!) if (this.mark[w] === stamp) t = Math.max(t, tail.get(w)!);
       tail.set(v, t + this.dur[v]!);
@@ -204,11 +249,11 @@ class Decomposer {
       byKey((v) => est.get(v)! + this.dur[v]!),
       byKey((v) => -tail.get(v)!),
     ];
-    let best: { cost: number; missing: number; order: number[]; size: number } | null = null;
+    const candidates: Array<{ cost: number; missing: number; order: number[]; size: number }> = [];
     for (const order of orders) {
       const suffixCritical = new Float64Array(order.length + 1);
-      for (let k = order.length - 1; k >= 0; k--) {
-        suffixCritical[k] = Math.max(suffixCritical[k + 1]!, tail.get(order[k]!)!);
+      for (let i = order.length - 1; i >= 0; i--) {
+        suffixCritical[i] = Math.max(suffixCritical[i + 1]!, tail.get(order[i]!)!);
       }
       const scan = new CutScan(this, order);
       let prefixCritical = 0;
@@ -216,32 +261,42 @@ class Decomposer {
         const v = order[i]!;
         scan.moveToPrefix(v);
         prefixCritical = Math.max(prefixCritical, est.get(v)! + this.dur[v]!);
-        const cost = prefixCritical + suffixCritical[i + 1]!;
-        const missing = scan.missingPairs();
-        if (
-          !best ||
-          cost < best.cost - 1e-9 ||
-          (Math.abs(cost - best.cost) <= 1e-9 && missing < best.missing)
-        ) {
-          best = { cost, missing, order, size: i + 1 };
-        }
+        candidates.push({
+          cost: prefixCritical + suffixCritical[i + 1]!,
+          missing: scan.missingPairs(),
+          order,
+          size: i + 1,
+        });
       }
     }
-    const prefix = new Set(best!.order.slice(0, best!.size));
-    return [nodes.filter((v) => prefix.has(v)), nodes.filter((v) => !prefix.has(v))];
+    candidates.sort((a, b) => a.cost - b.cost || a.missing - b.missing);
+    const chosen: Array<[number[], number[]]> = [];
+    const seen = new Set<string>();
+    for (const c of candidates) {
+      const prefix = new Set(c.order.slice(0, c.size));
+      const before = nodes.filter((v) => prefix.has(v));
+      const key = before.join(',');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      chosen.push([before, nodes.filter((v) => !prefix.has(v))]);
+      if (chosen.length === k) break;
+    }
+    return chosen;
   }
 
   /** The cut makes every last task of `before` precede every first task of `after`. */
-  private recordAdded(before: number[], after: number[]): void {
+  private addedBy(before: number[], after: number[]): AddedOrdering[] {
+    const added: AddedOrdering[] = [];
     const stamp = this.enter(before);
     const sinks = before.filter((v) => !this.down[v]!.some((w) => this.mark[w] === stamp));
     const afterStamp = this.enter(after);
     const sources = after.filter((v) => !this.up[v]!.some((u) => this.mark[u] === afterStamp));
     for (const a of sinks) {
       for (const b of sources) {
-        if (!this.edgeSet.has(`${a}>${b}`)) this.added.push({ before: this.ids[a]!, after: this.ids[b]! });
+        if (!this.edgeSet.has(`${a}>${b}`)) added.push({ before: this.ids[a]!, after: this.ids[b]! });
       }
     }
+    return added;
   }
 
   neighbours(v: number): { up: readonly number[]; down: readonly number[] } {

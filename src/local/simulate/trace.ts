@@ -19,20 +19,3 @@ export interface TaskTrace {
   start_s: number | null;
   end_s: number | null;
 }
-
-/** A markdown table of the trace, tasks in the given order. */
-export function traceTable(trace: RunTrace, order: readonly string[]): string {
-  const cell = (v: number | null): string => (v === null ? '-' : String(Math.round(v * 1000) / 1000));
-  const lines = [
-    `run ${trace.run_id} of ${trace.dag_id}: ${trace.state}, makespan ${cell(trace.makespan_s)} s, ` +
-      `${trace.transitions} transitions, ${trace.history_events} history events`,
-    '',
-    '| task | state | tries | start_s | end_s |',
-    '|---|---|---|---|---|',
-    ...order.map((id) => {
-      const t = trace.tasks[id]!;
-      return `| ${id} | ${t.state} | ${t.try_number} | ${cell(t.start_s)} | ${cell(t.end_s)} |`;
-    }),
-  ];
-  return lines.join('\n');
-}
