@@ -2,6 +2,7 @@ import { ClientSecretCredential } from '@azure/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulators } from '../../../src/local/emulators/index.ts';
 import { startEmulators } from '../../../src/local/emulators/index.ts';
+import { armClient, armToken } from './arm-client.ts';
 
 let emu: RunningEmulators;
 beforeAll(async () => {
@@ -69,5 +70,19 @@ describe('Entra ID token endpoint', () => {
       tlsOptions: { ca: emu.caPem },
     } as ConstructorParameters<typeof ClientSecretCredential>[3]);
     await expect(credential.getToken('https://management.azure.com/.default')).rejects.toThrow(/7000215/);
+  });
+
+  it('tokens really expire after tokenLifetimeSeconds (real seconds)', async () => {
+    const short = await startEmulators({ tokenLifetimeSeconds: 1 });
+    try {
+      const arm = armClient(short, await armToken(short));
+      expect((await arm.list()).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 1100));
+      const res = await arm.list();
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error: { code: 'ExpiredAuthenticationToken' } });
+    } finally {
+      await short.close();
+    }
   });
 });
