@@ -1,0 +1,100 @@
+import type { FinalTaskState, PlanIR, RunState, TaskIR } from '../compiler/ir.ts';
+import type { JobRef, RunContext, TaskInvocation, TaskSpec } from '../handlers/contract.ts';
+
+/**
+ * Names and payloads the Durable functions pass each other. Everything here lands in Durable
+ * history, so it stays small and never carries a token or secret value.
+ */
+export const FN = {
+  run: 'airless_run',
+  task: 'airless_task',
+  job: 'airless_job',
+  handler: 'airless_task_handler',
+  startTasks: 'airless_start_tasks',
+  notify: 'airless_notify',
+  stopJob: 'airless_stop_job',
+  slots: 'airless_run_slots',
+} as const;
+
+/** The run orchestrator waits for one of these per task that ran. */
+export const TASK_DONE_EVENT = 'airless_task_done';
+/** Raised on a run waiting for a max_active_runs slot when one is handed to it. */
+export const SLOT_GRANTED_EVENT = 'airless_slot_granted';
+
+export interface SimulateOptions {
+  /** Task ids that fail on every try. */
+  fail: string[];
+}
+
+export interface RunInput {
+  /** The plan the run pinned when it started: later registrations never change a running run. */
+  plan: PlanIR;
+  run: RunContext;
+  /** Simulation: every task takes its expected_duration of durable-timer time instead of a handler. */
+  simulate: SimulateOptions | null;
+}
+
+export interface TaskInput {
+  run_instance: string;
+  task: TaskIR;
+  spec: TaskSpec;
+  run: RunContext;
+  upstream: Record<string, Record<string, unknown>>;
+  /** Simulation of this task: whether every try fails. */
+  simulate: { fail: boolean } | null;
+}
+
+export interface ErrorInfo {
+  name: string;
+  message: string;
+  /** The service's Retry-After hint, when it gave one. */
+  retry_after_s?: number;
+}
+
+export type TryResult = { ok: true; output: Record<string, unknown> } | { ok: false; error: ErrorInfo };
+
+export interface TaskDone {
+  task_id: string;
+  state: Extract<FinalTaskState, 'success' | 'failed'>;
+  try_number: number;
+  output: Record<string, unknown>;
+  error: ErrorInfo | null;
+  /** ISO instants of the first try's start and the last try's end (orchestration time). */
+  started_at: string;
+  ended_at: string;
+}
+
+export interface JobInput {
+  invocation: Omit<TaskInvocation, 'op' | 'job'>;
+  job: JobRef | null;
+  /** Delay before the next poll, seconds. */
+  poll_interval_s: number;
+  max_poll_interval_s: number | null;
+  /** Polls made by earlier executions of this instance (continue-as-new carries it). */
+  polls_before: number;
+}
+
+/** What the handler activity returns: the handler's result, or its error as data for name matching. */
+export type HandlerEnvelope = { ok: true; result: unknown } | { ok: false; error: ErrorInfo };
+
+export interface TaskRecord {
+  state: FinalTaskState;
+  try_number: number;
+  start_s: number;
+  end_s: number;
+}
+
+export interface RunResult {
+  dag_id: string;
+  run_id: string;
+  state: RunState;
+  /** When the run got its max_active_runs slot and started, and when it ended (ISO instants). */
+  started_at: string;
+  ended_at: string;
+  tasks: Record<string, TaskRecord>;
+}
+
+export const runInstanceId = (dagId: string, runId: string): string => `${dagId}:${runId}`;
+export const taskInstanceId = (runInstance: string, taskId: string): string => `${runInstance}|${taskId}`;
+export const jobInstanceId = (taskInstance: string, tryNumber: number): string =>
+  `${taskInstance}|try${tryNumber}`;

@@ -1,0 +1,103 @@
+import * as df from 'durable-functions';
+import type { EntityContext } from 'durable-functions';
+import type { InvocationContext } from '@azure/functions';
+import type { TaskInvocation } from '../handlers/contract.ts';
+import { FN, type HandlerEnvelope, type JobInput, type TaskInput } from './contract.ts';
+import { jobOrchestrator } from './job-orchestrator.ts';
+import { runOrchestrator } from './run-orchestrator.ts';
+import { applySlotOperation, EMPTY_SLOTS, type SlotsState } from './run-slots.ts';
+import { taskOrchestrator } from './task-orchestrator.ts';
+
+export interface DurableDeps {
+  /** The task handler core (submit, poll, cancel), the same function the Lambdas run. */
+  handleTask: (invocation: TaskInvocation) => Promise<unknown>;
+}
+
+/** Turns a handler error into data, so orchestrators decide on its name deterministically. */
+export async function toEnvelope(call: () => Promise<unknown>): Promise<HandlerEnvelope> {
+  try {
+    return { ok: true, result: await call() };
+  } catch (e) {
+    const err = e as Error & { retryAfterSeconds?: number };
+    const error = { name: err.name ?? 'Error', message: err.message ?? String(e) };
+    return {
+      ok: false,
+      error: err.retryAfterSeconds === undefined ? error : { ...error, retry_after_s: err.retryAfterSeconds },
+    };
+  }
+}
+
+const clientInput = df.input.durableClient();
+
+/** Starts task orchestrations; a retried call finds the instances it already started. */
+async function startTasks(
+  input: { tasks: Array<{ instance_id: string; input: TaskInput }> },
+  context: InvocationContext,
+): Promise<number> {
+  const client = df.getClient(context);
+  let started = 0;
+  for (const t of input.tasks) {
+    if (await exists(client, t.instance_id)) continue;
+    await client.startNew(FN.task, { instanceId: t.instance_id, input: t.input });
+    started += 1;
+  }
+  return started;
+}
+
+async function exists(client: df.DurableClient, instanceId: string): Promise<boolean> {
+  try {
+    await client.getStatus(instanceId);
+    return true;
+  } catch (e) {
+    if (/404/.test((e as Error).message)) return false;
+    throw e;
+  }
+}
+
+/** Terminates a try's job orchestration that outlived execution_timeout and cancels its job. */
+async function stopJob(
+  input: { instance: string; invocation: JobInput['invocation'] },
+  context: InvocationContext,
+  deps: DurableDeps,
+): Promise<HandlerEnvelope> {
+  const client = df.getClient(context);
+  const status = await client.getStatus(input.instance);
+  await client.terminate(input.instance, 'execution_timeout');
+  const job = (status.customStatus as { job?: TaskInvocation['job'] } | null)?.job;
+  if (job === undefined) return { ok: true, result: null };
+  return toEnvelope(() => deps.handleTask({ ...input.invocation, op: 'cancel', job }));
+}
+
+/** Registers the orchestrators, activities and entity with the Functions host (or the local one). */
+export function registerDurableFunctions(deps: DurableDeps): void {
+  df.app.orchestration(FN.run, runOrchestrator);
+  df.app.orchestration(FN.task, taskOrchestrator);
+  df.app.orchestration(FN.job, jobOrchestrator);
+  df.app.activity(FN.handler, { handler: (inv: TaskInvocation) => toEnvelope(() => deps.handleTask(inv)) });
+  df.app.activity(FN.startTasks, { extraInputs: [clientInput], handler: startTasks });
+  df.app.activity(FN.notify, {
+    extraInputs: [clientInput],
+    handler: async (
+      input: { instance: string; event: string; data: unknown },
+      context: InvocationContext,
+    ) => {
+      await df.getClient(context).raiseEvent(input.instance, input.event, input.data);
+      return null;
+    },
+  });
+  df.app.activity(FN.stopJob, {
+    extraInputs: [clientInput],
+    handler: (input: { instance: string; invocation: JobInput['invocation'] }, context: InvocationContext) =>
+      stopJob(input, context, deps),
+  });
+  df.app.entity(FN.slots, (context: EntityContext<SlotsState>) => {
+    const current = context.df.getState(() => EMPTY_SLOTS) ?? EMPTY_SLOTS;
+    const { state, result } = applySlotOperation(
+      current,
+      context.df.operationName ?? '',
+      context.df.getInput() as { instance: string; limit?: number },
+    );
+    context.df.setState(state);
+    context.df.return(result);
+  });
+}

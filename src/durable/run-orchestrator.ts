@@ -1,0 +1,96 @@
+import type { OrchestrationContext, Task } from 'durable-functions';
+import type { FinalTaskState, TaskIR } from '../compiler/ir.ts';
+import {
+  FN,
+  TASK_DONE_EVENT,
+  taskInstanceId,
+  type RunInput,
+  type RunResult,
+  type TaskDone,
+  type TaskInput,
+  type TaskRecord,
+} from './contract.ts';
+import { DagRunState } from './run-state.ts';
+import { acquireRunSlot, releaseRunSlot } from './run-slots.ts';
+import { taskSpecOf } from './task-spec.ts';
+
+/**
+ * The generic run orchestrator: one instance per DAG run, reading only the plan in its input.
+ * Each task runs in its own orchestration (airless_task) that reports back with an external event,
+ * so the run waits on exactly one new Durable task at a time and never re-yields a scheduled one
+ * (the out-of-process protocol would schedule it again). A task starts as soon as its trigger rule
+ * decides, bounded only by max_active_tasks.
+ */
+export function* runOrchestrator(context: OrchestrationContext): Generator<Task, RunResult, unknown> {
+  const input = context.df.getInput() as RunInput;
+  const { plan, run } = input;
+  yield* acquireRunSlot(context, plan.dag_id, plan.max_active_runs);
+  const t0 = context.df.currentUtcDateTime.getTime();
+  const secondsSince = (iso?: string): number =>
+    ((iso === undefined ? context.df.currentUtcDateTime.getTime() : Date.parse(iso)) - t0) / 1000;
+
+  const state = new DagRunState(plan);
+  const tasks: Record<string, TaskRecord> = {};
+  const outputs: Record<string, Record<string, unknown>> = {};
+  const settle = (id: string, s: FinalTaskState, rec?: Partial<TaskRecord>): void => {
+    const now = secondsSince();
+    tasks[id] = { state: s, try_number: 0, start_s: now, end_s: now, ...rec };
+  };
+
+  for (;;) {
+    const launches: Array<{ instance_id: string; input: TaskInput }> = [];
+    for (let inline = true; inline;) {
+      inline = false;
+      const { start, settled } = state.advance();
+      for (const s of settled) settle(s.task_id, s.state);
+      for (const task of start) {
+        if (task.operator === 'empty' && input.simulate === null) {
+          // Nothing to execute: an empty task succeeds where it stands, and may unblock others.
+          state.complete(task.task_id, 'success');
+          settle(task.task_id, 'success', { try_number: 1 });
+          outputs[task.task_id] = {};
+          inline = true;
+        } else {
+          launches.push({
+            instance_id: taskInstanceId(context.df.instanceId, task.task_id),
+            input: taskInput(task),
+          });
+        }
+      }
+    }
+    if (launches.length > 0) yield context.df.callActivity(FN.startTasks, { tasks: launches });
+    if (state.done) break;
+    const done = (yield context.df.waitForExternalEvent(TASK_DONE_EVENT)) as TaskDone;
+    state.complete(done.task_id, done.state);
+    outputs[done.task_id] = done.output;
+    settle(done.task_id, done.state, {
+      try_number: done.try_number,
+      start_s: secondsSince(done.started_at),
+      end_s: secondsSince(done.ended_at),
+    });
+  }
+
+  const ended_at = context.df.currentUtcDateTime.toISOString();
+  yield* releaseRunSlot(context, plan.dag_id);
+  return {
+    dag_id: plan.dag_id,
+    run_id: run.run_id,
+    state: state.outcome(),
+    started_at: new Date(t0).toISOString(),
+    ended_at,
+    tasks,
+  };
+
+  function taskInput(task: TaskIR): TaskInput {
+    const upstream: TaskInput['upstream'] = {};
+    for (const r of task.reads) upstream[r.task] = outputs[r.task] ?? {};
+    return {
+      run_instance: context.df.instanceId,
+      task,
+      spec: taskSpecOf(plan, task),
+      run,
+      upstream,
+      simulate: input.simulate === null ? null : { fail: input.simulate.fail.includes(task.task_id) },
+    };
+  }
+}

@@ -1,0 +1,24 @@
+import './fake-core.ts';
+import { AirlessError } from '../../errors.ts';
+import { registerDurableFunctions, type DurableDeps } from '../../durable/register.ts';
+import { DurableHost, type HostOptions } from './host.ts';
+import { startRpcServer } from './rpc-server.ts';
+
+export interface LocalDurable {
+  host: DurableHost;
+  close: () => Promise<void>;
+}
+
+const noHandler: DurableDeps['handleTask'] = () =>
+  Promise.reject(new AirlessError('BadInput', 'this local Durable host has no task handler'));
+
+/** Registers airless's Durable functions and starts a local host with its client endpoint. */
+export async function openLocalDurable(
+  options: Pick<HostOptions, 'clock' | 'startMs'> & Partial<DurableDeps>,
+): Promise<LocalDurable> {
+  registerDurableFunctions({ handleTask: options.handleTask ?? noHandler });
+  const host = new DurableHost({ clock: options.clock, startMs: options.startMs });
+  const rpc = await startRpcServer(host);
+  host.clientData = rpc.clientData;
+  return { host, close: rpc.close };
+}
