@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerCompile } from './compile.ts';
+import { registerEmulators } from './emulators.ts';
 import { registerGraph } from './graph.ts';
 import { registerRun } from './run.ts';
 import { registerSchema } from './schema.ts';
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerGraph(program);
   registerSchema(program);
   registerRun(program);
+  registerEmulators(program);
 }
