@@ -36,7 +36,8 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   const best = closest(word, candidates as string[]);
   const lower = candidates.find((c) => c.toLowerCase() === word.toLowerCase());
   if (lower !== undefined) return `; did you mean '${lower}'?`;
-  return distance(word, best) <= Math.max(2, Math.floor(best.length / 3)) ? `; did you mean '${best}'?` : '';
+  const d = distance(word, best);
+  return d < word.length && d <= Math.max(2, Math.floor(best.length / 3)) ? `; did you mean '${best}'?` : '';
 }
 
 /** "'a', 'b' or 'c'" for messages that list what is allowed. */

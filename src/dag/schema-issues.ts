@@ -39,7 +39,9 @@ function reportIssue(issue: z.core.$ZodIssue, document: unknown, report: Report)
         for (const inner of common.error.issues) reportIssue(prefixed(inner, parent), document, report);
     }
     if (missing) {
-      report.at(parent, labelled(parent, `missing '${issue.discriminator}' (one of ${oneOf(options)})`));
+      report.at(parent, labelled(parent, `missing '${issue.discriminator}' (one of ${oneOf(options)})`), {
+        key: parent.length > 0,
+      });
     } else {
       const hint = didYouMean(String(value), options);
       report.at(
@@ -51,7 +53,9 @@ function reportIssue(issue: z.core.$ZodIssue, document: unknown, report: Report)
   }
   if (missing && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) {
     const parent = path.slice(0, -1);
-    report.at(parent, labelled(parent, `missing required field '${String(field)}'`));
+    report.at(parent, labelled(parent, `missing required field '${String(field)}'`), {
+      key: parent.length > 0,
+    });
     return;
   }
   if (issue.code === 'custom' && (issue.params as { key?: boolean } | undefined)?.key) {

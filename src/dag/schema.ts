@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HDINSIGHT_ACTIONS, TRIGGER_RULES, WAIT_FOR } from '../compiler/ir.ts';
 import { DURATION_HINT, DURATION_PATTERN, parseDuration } from './durations.ts';
+import { didYouMean, oneOf } from './diagnostics.ts';
 import { isTimeZone, parseSchedule } from './schedule.ts';
 
 /**
@@ -119,7 +120,12 @@ export const SecretsSchema = z.discriminatedUnion('backend', [
 
 // ---- params (a JSON-Schema subset) ---------------------------------------------------------------
 
-const ParamType = z.union([z.enum(PARAM_TYPES), z.array(z.enum(PARAM_TYPES)).min(1)]);
+const ParamType = z.union([z.enum(PARAM_TYPES), z.array(z.enum(PARAM_TYPES)).min(1)], {
+  error: (issue) =>
+    typeof issue.input === 'string'
+      ? `unknown type '${issue.input}'${didYouMean(issue.input, PARAM_TYPES) || ` (expected ${oneOf(PARAM_TYPES)})`}`
+      : `expected a type name or a list of them (${oneOf(PARAM_TYPES)})`,
+});
 const ParamConstraints = {
   type: ParamType.optional(),
   enum: z.array(z.unknown()).min(1).optional(),
@@ -129,12 +135,12 @@ const ParamConstraints = {
   exclusiveMinimum: z.number().optional(),
   exclusiveMaximum: z.number().optional(),
   multipleOf: z.number().positive().optional(),
-  minLength: z.number().int().nonnegative().optional(),
-  maxLength: z.number().int().nonnegative().optional(),
+  minLength: z.int().nonnegative().optional(),
+  maxLength: z.int().nonnegative().optional(),
   pattern: z.string().optional(),
   format: z.string().optional(),
-  minItems: z.number().int().nonnegative().optional(),
-  maxItems: z.number().int().nonnegative().optional(),
+  minItems: z.int().nonnegative().optional(),
+  maxItems: z.int().nonnegative().optional(),
 };
 export const ParamSchema = z.strictObject({
   ...ParamConstraints,
@@ -151,7 +157,7 @@ export const ParamSchema = z.strictObject({
 const commonTaskFields = {
   depends_on: z.array(z.string()).optional(),
   trigger_rule: z.enum(TRIGGER_RULES).optional(),
-  retries: z.number().int().nonnegative().optional(),
+  retries: z.int().nonnegative().optional(),
   retry_delay: Duration.optional(),
   retry_exponential_backoff: z.boolean().optional(),
   max_retry_delay: Duration.optional(),
@@ -169,7 +175,7 @@ const jobTaskFields = {
 };
 
 /** A number, or a string that is a template rendering to one at run time. */
-const IntOrTemplate = z.union([z.number().int().positive(), z.string().includes('{{')], {
+const IntOrTemplate = z.union([z.int().positive(), z.string().includes('{{')], {
   error: 'expected a positive integer or a {{ template }}',
 });
 
@@ -307,8 +313,8 @@ export const DagSchema = z.strictObject({
   schedule: Schedule.optional(),
   timezone: TimeZone.optional(),
   catchup: z.boolean().optional(),
-  max_active_runs: z.number().int().positive().optional(),
-  max_active_tasks: z.number().int().positive().optional(),
+  max_active_runs: z.int().positive().optional(),
+  max_active_tasks: z.int().positive().optional(),
   params: z.record(z.string(), ParamSchema).optional(),
   default_args: DefaultArgsSchema.optional(),
   connections: z

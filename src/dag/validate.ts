@@ -8,7 +8,7 @@ import { buildGraph, findCycles, upstreamQuery } from './graph.ts';
 import { parseFile } from './parse.ts';
 import type { Path } from './parse.ts';
 import { isRecord, labelled, Report } from './report.ts';
-import { DagSchema } from './schema.ts';
+import { CONNECTION_TYPES, DagSchema } from './schema.ts';
 import type { DagDocument } from './schema.ts';
 import { describe, reportSchemaIssues } from './schema-issues.ts';
 import { checkReference, parseTemplate, walkStrings } from './templates.ts';
@@ -161,7 +161,8 @@ function checkConnections(
     const name = own ? (known(task.connection, path) ? task.connection : undefined) : inherited;
     const type = name === undefined ? undefined : typeOf(name);
     const allowed = CONNECTION_TYPES_FOR[operator];
-    if (name === undefined || type === undefined || allowed.includes(type)) continue;
+    const knownType = type !== undefined && (CONNECTION_TYPES as readonly string[]).includes(type);
+    if (name === undefined || !knownType || allowed.includes(type)) continue;
     const problem = `connection '${name}' (${type}) cannot authenticate ${operator}; it takes ${oneOf(allowed)}`;
     if (own) report.at(path, labelled(path, problem));
     else
