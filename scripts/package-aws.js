@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// `npm run package:aws [-- --stage dev --region eu-west-1 --out .serverless]`: the AWS deployment package, offline.
+// 1. Bundles each Lambda (src/handlers/lambda/*.ts) with esbuild into .airless/bundles/<name>/index.mjs
+//    (ESM, minified, Node 24, AWS SDK included so the deployed code is the tested code).
+// 2. Runs `serverless package` (v3, local install) with telemetry, update checks and notifications
+//    off: no network, no credentials. The CloudFormation template lands in .serverless/.
+// Deterministic: same commit, same template (see scripts/serverless-airless-plugin.cjs).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const LAMBDAS = ['task', 'register-dag', 'api', 'scheduled-run', 'data-trigger', 'run-finished'];
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+/** The last commit's time (or SOURCE_DATE_EPOCH), in ms: names the artifact folder deterministically. */
+function artifactTime() {
+  if (process.env.SOURCE_DATE_EPOCH) return String(Number(process.env.SOURCE_DATE_EPOCH) * 1000);
+  try {
+    const seconds = execFileSync('git', ['log', '-1', '--format=%ct'], {
+      cwd: root,
+      encoding: 'utf8',
+    }).trim();
+    return String(Number(seconds) * 1000);
+  } catch {
+    return '0';
+  }
+}
+
+async function bundle() {
+  const out = join(root, '.airless', 'bundles');
+  // One build for all entries: the shared dependencies (AWS SDK, zod) are parsed once.
+  await build({
+    entryPoints: Object.fromEntries(
+      LAMBDAS.map((name) => [`${name}/index`, join(root, 'src', 'handlers', 'lambda', `${name}.ts`)]),
+    ),
+    outdir: out,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+  });
+}
+
+function serverlessPackage(stage, region, out) {
+  const env = {
+    ...process.env,
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_TRACKING_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+    SLS_DEPRECATION_DISABLE: '*',
+    SLS_INTERACTIVE_SETUP_DISABLE: '1',
+    NPM_CONFIG_UPDATE_NOTIFIER: 'false',
+    AIRLESS_ARTIFACT_TIME: artifactTime(),
+  };
+  const cli = join(root, 'node_modules', 'serverless', 'bin', 'serverless.js');
+  const result = spawnSync(
+    process.execPath,
+    [cli, 'package', '--stage', stage, '--region', region, '--package', out],
+    {
+      cwd: root,
+      env,
+      stdio: 'inherit',
+    },
+  );
+  if (result.status !== 0) throw new Error(`serverless package failed (exit ${result.status})`);
+}
+
+const started = Date.now();
+await bundle();
+const bundled = Date.now();
+const out = resolve(option('out', join(root, '.serverless')));
+serverlessPackage(option('stage', 'dev'), option('region', 'eu-west-1'), out);
+const seconds = (ms) => (ms / 1000).toFixed(1);
+console.log(
+  `package:aws: ${relative(process.cwd(), join(out, 'cloudformation-template-update-stack.json'))} (bundle ${seconds(bundled - started)} s, serverless package ${seconds(Date.now() - bundled)} s)`,
+);

@@ -1,0 +1,221 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileDag } from '../../src/handlers/registry/compile-dag.ts';
+
+/*
+ * `npm run package:aws` once for this file (bundling and `serverless package` take several
+ * seconds), in a temporary output folder, with no AWS credentials, a throwaway HOME and every
+ * non-loopback DNS lookup or connection recorded; then the CloudFormation template is checked.
+ */
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+const STAGE = 'ci';
+const PREFIX = `airless-${STAGE}`;
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown };
+let resources: Record<string, Resource>;
+let templateText: string;
+let networkLog: string;
+let work: string;
+let commitMs: number;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'airless-package-'));
+  // The GitOps path, with a real compiled ASL of an example DAG.
+  const machines = join(work, 'statemachines');
+  await run('mkdir', ['-p', machines, join(work, 'home')]);
+  const text = await readFile(join(root, 'dags', 'flink_wordcount.yaml'), 'utf8');
+  const compiled = compileDag(text, 'dags/flink_wordcount.yaml', new Date(0));
+  if (!compiled.ok) throw new Error(JSON.stringify(compiled.diagnostics));
+  await writeFile(join(machines, 'flink_wordcount.asl.json'), compiled.asl);
+
+  const logFile = join(work, 'network.log');
+  await writeFile(logFile, '');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: join(work, 'home'),
+    NODE_OPTIONS: `--require ${join(import.meta.dirname, 'record-network.cjs')}`,
+    AIRLESS_NETWORK_LOG: logFile,
+    AIRLESS_STATEMACHINES_DIR: machines,
+  };
+  const out = join(work, 'out');
+  await run(process.execPath, [join(root, 'scripts', 'package-aws.js'), '--stage', STAGE, '--out', out], {
+    cwd: root,
+    env,
+  });
+  templateText = await readFile(join(out, 'cloudformation-template-update-stack.json'), 'utf8');
+  resources = (JSON.parse(templateText) as { Resources: Record<string, Resource> }).Resources;
+  networkLog = await readFile(logFile, 'utf8');
+  commitMs = Number((await run('git', ['log', '-1', '--format=%ct'], { cwd: root })).stdout.trim()) * 1000;
+}, 240_000);
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource?: unknown;
+  Principal?: unknown;
+}
+
+/** Every policy statement in the template: role inline policies and bucket policies. */
+function statements(): Array<{ where: string; statement: Statement }> {
+  const found: Array<{ where: string; statement: Statement }> = [];
+  for (const [id, r] of ofType('AWS::IAM::Role')) {
+    for (const policy of (r.Properties.Policies ?? []) as Array<{
+      PolicyDocument: { Statement: Statement[] };
+    }>) {
+      for (const statement of policy.PolicyDocument.Statement) found.push({ where: id, statement });
+    }
+  }
+  for (const [id, r] of ofType('AWS::S3::BucketPolicy')) {
+    const document = r.Properties.PolicyDocument as { Statement: Statement[] };
+    for (const statement of document.Statement) found.push({ where: id, statement });
+  }
+  return found;
+}
+
+describe('npm run package:aws', () => {
+  it('made no network attempt', () => {
+    expect(networkLog).toBe('');
+  });
+
+  it('names the artifact folder after the commit time, not the wall clock, so the template is deterministic', () => {
+    const lambda = resources.TaskLambdaFunction!.Properties.Code as { S3Key: string };
+    expect(lambda.S3Key).toBe(
+      `serverless/airless/${STAGE}/${commitMs}-${new Date(commitMs).toISOString()}/task.zip`,
+    );
+  });
+
+  it('puts IAM authorisation on every HTTP API route', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual([
+      'GET /dags',
+      'GET /dags/{dag_id}/runs/{run_id}',
+      'POST /dags/{dag_id}/runs',
+      'POST /dags/{dag_id}/runs/{run_id}/cancel',
+    ]);
+    for (const route of routes) expect(['AWS_IAM', 'JWT']).toContain(route.AuthorizationType);
+  });
+
+  it('grants no wildcard action and no unscoped resource', () => {
+    const logicalIds = Object.keys(resources);
+    const allows = statements().filter((s) => s.statement.Effect === 'Allow');
+    expect(allows.length).toBeGreaterThan(10);
+    for (const { where, statement } of allows) {
+      for (const action of ([] as string[]).concat(statement.Action)) {
+        expect(action, `${where}: ${action}`).not.toContain('*');
+      }
+      const targets = ([] as unknown[]).concat(statement.Resource);
+      for (const target of targets) {
+        const text = JSON.stringify(target);
+        expect(target, `${where}: resource '*'`).not.toBe('*');
+        // Scoped to this stage's names, to a resource of this template, or to the secrets prefix.
+        const scoped =
+          text.includes(PREFIX) ||
+          text.includes('airflow/variables/') ||
+          logicalIds.some((id) => text.includes(`"${id}"`) || text.includes(`\${${id}`));
+        expect(scoped, `${where}: ${text}`).toBe(true);
+      }
+    }
+  });
+
+  it('keeps the only Deny, serverless’ TLS-only rule on its deployment bucket, and nothing else broad', () => {
+    const denies = statements().filter((s) => s.statement.Effect === 'Deny');
+    expect(denies.map((d) => d.where)).toEqual(['ServerlessDeploymentBucketPolicy']);
+    expect(JSON.stringify(denies[0]!.statement)).toContain('"aws:SecureTransport":false');
+  });
+
+  it('lets register-dag create and move only its own state machines, pass only its two roles, touch only its schedule group', () => {
+    const text = JSON.stringify(resources.RegistryRole!.Properties);
+    expect(text).toContain(`stateMachine:${PREFIX}-dag-*`);
+    expect(text).toContain('"iam:PassedToService":"states.amazonaws.com"');
+    expect(text).toContain('"iam:PassedToService":"scheduler.amazonaws.com"');
+    expect(text).toContain('schedule/${ScheduleGroup}/*');
+    expect(text).not.toContain('states:DeleteStateMachine');
+  });
+
+  it('bundles every Lambda for the current Node runtime with a log group and retention', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions.map(([id]) => id).sort()).toEqual([
+      'ApiLambdaFunction',
+      'DataTriggerLambdaFunction',
+      'RegisterDagLambdaFunction',
+      'RunFinishedLambdaFunction',
+      'ScheduledRunLambdaFunction',
+      'TaskLambdaFunction',
+    ]);
+    for (const [id, fn] of functions) {
+      expect(fn.Properties.Runtime, id).toBe('nodejs24.x');
+      expect(fn.Properties.Handler, id).toMatch(/^\.airless\/bundles\/[a-z-]+\/index\.handler$/);
+      const logGroup = resources[id.replace('LambdaFunction', 'LogGroup')]!;
+      expect(logGroup.Properties.RetentionInDays, id).toBe(30);
+    }
+    expect(resources.RegisterDagLambdaFunction!.Properties.ReservedConcurrentExecutions).toBe(1);
+  });
+
+  it('routes DAG bucket events under dags/ to register-dag, and every ending status to run-finished', () => {
+    expect(resources.DagBucket!.Properties.NotificationConfiguration).toEqual({
+      EventBridgeConfiguration: { EventBridgeEnabled: true },
+    });
+    const rules = ofType('AWS::Events::Rule').map(
+      ([, r]) => r.Properties as { EventPattern: unknown; Targets: unknown },
+    );
+    const ruleFor = (fn: string) => rules.find((r) => JSON.stringify(r.Targets).includes(fn))!.EventPattern;
+    expect(ruleFor('RegisterDagLambdaFunction')).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created', 'Object Deleted'],
+      detail: { bucket: { name: [{ Ref: 'DagBucket' }] }, object: { key: [{ prefix: 'dags/' }] } },
+    });
+    expect(ruleFor('RunFinishedLambdaFunction')).toMatchObject({
+      source: ['aws.states'],
+      detail: { status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] },
+    });
+  });
+
+  it('deploys the repository’s compiled DAGs as state machines wired to the task handler (the GitOps path)', () => {
+    const machines = ofType('AWS::StepFunctions::StateMachine');
+    expect(machines).toHaveLength(1);
+    const [, machine] = machines[0]!;
+    expect(machine.Properties.StateMachineName).toBe(`${PREFIX}-repo-flink_wordcount`);
+    expect(machine.Properties.RoleArn).toEqual({ 'Fn::GetAtt': ['WorkflowRole', 'Arn'] });
+    const [body, params] = (
+      machine.Properties.DefinitionString as { 'Fn::Sub': [string, Record<string, unknown>] }
+    )['Fn::Sub'];
+    expect(body).not.toContain('TaskHandlerArn');
+    const tasks = Object.values(
+      (JSON.parse(body) as { States: Record<string, { Type: string; Resource?: string }> }).States,
+    ).filter((state) => state.Type === 'Task');
+    expect(tasks.length).toBeGreaterThan(0);
+    for (const task of tasks) {
+      const param = /^\$\{(\w+)\}$/.exec(task.Resource ?? '')?.[1];
+      expect(params[param!]).toEqual({ 'Fn::GetAtt': ['TaskLambdaFunction', 'Arn'] });
+    }
+  });
+
+  it('carries no secret value: only names and ARNs in function environments', () => {
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(Object.keys(variables).sort(), id).toEqual([
+        'DAG_BUCKET',
+        'RUNS_TABLE',
+        'SCHEDULED_RUN_FUNCTION_ARN',
+        'SCHEDULER_ROLE_ARN',
+        'SCHEDULE_GROUP',
+        'STATE_MACHINE_ARN_PREFIX',
+        'STATE_MACHINE_PREFIX',
+        'TASK_HANDLER_ARN',
+        'WORKFLOW_ROLE_ARN',
+      ]);
+    }
+    expect(templateText).not.toMatch(/secret_value|client_secret"\s*:\s*"/i);
+  });
+});
