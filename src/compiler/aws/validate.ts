@@ -1,0 +1,27 @@
+import { createRequire } from 'node:module';
+import type { AslDefinition } from './asl-types.ts';
+import { TASK_HANDLER_RESOURCE } from './asl-types.ts';
+
+type Validator = (
+  definition: unknown,
+  options: { checkPaths: boolean; checkArn: boolean },
+) => { isValid: boolean; errorsText: (separator?: string) => string };
+
+const aslValidator = createRequire(import.meta.url)('asl-validator') as Validator;
+
+/** A syntactically valid Lambda ARN standing in for the `${TaskHandlerArn}` substitution. */
+export const EXAMPLE_HANDLER_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:airless-task';
+
+/**
+ * Checks a compiled definition with asl-validator, paths and ARNs included, after substituting the
+ * handler ARN as deployment would. Returns the problems, empty when valid. (asl-validator mutates its
+ * input, so it gets a copy.)
+ */
+export function aslProblems(definition: AslDefinition): string[] {
+  const text = JSON.stringify(definition).replaceAll(
+    JSON.stringify(TASK_HANDLER_RESOURCE),
+    JSON.stringify(EXAMPLE_HANDLER_ARN),
+  );
+  const result = aslValidator(JSON.parse(text), { checkPaths: true, checkArn: true });
+  return result.isValid ? [] : result.errorsText('\n').split('\n');
+}
