@@ -18,7 +18,7 @@ export type Path = ReadonlyArray<string | number>;
 
 export function parseFile(text: string, file: string): ParsedFile {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true, logLevel: 'error' });
   const diagnostics: Diagnostic[] = [...doc.errors, ...doc.warnings].map((error) => {
     const { line, col } = lineCounter.linePos(Math.min(error.pos[0], text.length));
     return { file, line, col, path: [], message: yamlMessage(error.code, error.message, text, error.pos) };
