@@ -1,20 +1,8 @@
+import type { FlinkAction } from '../../compiler/ir.ts';
 import type { EmuContext } from './context.ts';
 import { hex32 } from './http.ts';
 
-export const HDI_ACTIONS = [
-  'NEW',
-  'UPDATE',
-  'STATELESS_UPDATE',
-  'LAST_STATE_UPDATE',
-  'STOP',
-  'START',
-  'SAVEPOINT',
-  'LIST_SAVEPOINT',
-  'CANCEL',
-  'DELETE',
-  'RE_LAUNCH',
-] as const;
-export type HdiAction = (typeof HDI_ACTIONS)[number];
+export type HdiAction = FlinkAction;
 
 /** Statuses a job must be in for an action to be accepted (checked when the request arrives). */
 const ALLOWED_FROM: Record<Exclude<HdiAction, 'NEW'>, readonly string[] | 'any'> = {

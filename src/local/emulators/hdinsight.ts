@@ -3,7 +3,8 @@ import type { TokenStore } from './entra.ts';
 import type { EmuRequest, Reply, ServiceRoute } from './http.ts';
 import { isRecord, json, jsonBody } from './http.ts';
 import type { HdiAction, HdiJob, JobRequest, HdiJobStore } from './hdinsight-jobs.ts';
-import { ActionRejected, HDI_ACTIONS, clusterJobResource } from './hdinsight-jobs.ts';
+import { ActionRejected, clusterJobResource } from './hdinsight-jobs.ts';
+import { HDINSIGHT_ACTIONS as HDI_ACTIONS } from '../../compiler/ir.ts';
 
 /** api-versions accepted, with the actions each knows (2021-09-15-preview: the official samples' version). */
 const V2023_06 = [

@@ -11,7 +11,15 @@ const airless = (args: string[]) =>
 describe('airless emulators', () => {
   it('prints endpoints and credentials, serves them, and stops cleanly on SIGINT', async () => {
     const child = airless(['emulators', '--json', '--time-scale', '100']);
-    const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exitedEarly = once(child, 'exit').then(() => {
+      throw new Error(`airless emulators exited before printing: ${stderr}`);
+    });
+    const [line] = (await Promise.race([
+      once(createInterface({ input: child.stdout }), 'line'),
+      exitedEarly,
+    ])) as [string];
     const info = JSON.parse(line) as {
       url: string;
       genieUrl: string;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulators } from '../../../src/local/emulators/index.ts';
 import { startEmulators } from '../../../src/local/emulators/index.ts';
 import { NEW_JOB, armClient, armToken } from './arm-client.ts';
+import { startFlinkJob } from './flink-client.ts';
 
 let emu: RunningEmulators;
 let arm: ReturnType<typeof armClient>;
@@ -151,16 +152,7 @@ describe('job faults', () => {
       { kind: 'job-fails', service: 'flink', afterSeconds: 1 },
       { kind: 'job-fails', service: 'genie', jobName: 'g-fail', afterSeconds: 1 },
     ]);
-    const form = new FormData();
-    form.append('jarfile', new Blob(['x']), 'a.jar');
-    const up = (await (
-      await fetch(`${emu.flinkUrl}/jars/upload`, { method: 'POST', body: form })
-    ).json()) as { filename: string };
-    const run = await fetch(`${emu.flinkUrl}/jars/${up.filename.split('/').at(-1) ?? ''}/run`, {
-      method: 'POST',
-      body: JSON.stringify({ entryClass: 'a.F' }),
-    });
-    const { jobid } = (await run.json()) as { jobid: string };
+    const jobid = await startFlinkJob(emu.flinkUrl, { entryClass: 'a.F' });
     const id = (await genieSubmit('g-fail')).headers.get('location')?.split('/').at(-1) ?? '';
     emu.clock.advance(10);
     expect(await (await fetch(`${emu.flinkUrl}/jobs/${jobid}/status`)).json()).toEqual({ status: 'FAILED' });
@@ -195,16 +187,7 @@ describe('job faults', () => {
         { kind: 'action-stuck', service: 'flink' },
         { kind: 'action-stuck', service: 'genie' },
       ]);
-      const form = new FormData();
-      form.append('jarfile', new Blob(['x']), 'a.jar');
-      const up = (await (
-        await fetch(`${finite.flinkUrl}/jars/upload`, { method: 'POST', body: form })
-      ).json()) as { filename: string };
-      const run = await fetch(`${finite.flinkUrl}/jars/${up.filename.split('/').at(-1) ?? ''}/run`, {
-        method: 'POST',
-        body: JSON.stringify({ entryClass: 'a.S' }),
-      });
-      const { jobid } = (await run.json()) as { jobid: string };
+      const jobid = await startFlinkJob(finite.flinkUrl, { entryClass: 'a.S' });
       finite.clock.advance(2);
       const stop = (await (
         await fetch(`${finite.flinkUrl}/jobs/${jobid}/stop`, {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulators } from '../../../src/local/emulators/index.ts';
 import { startEmulators } from '../../../src/local/emulators/index.ts';
+import { startFlinkJob, uploadJar as upload } from './flink-client.ts';
 
 let emu: RunningEmulators;
 beforeAll(async () => {
@@ -26,19 +27,7 @@ const call = async (path: string, init?: RequestInit & { json?: unknown }, base 
   };
 };
 
-async function uploadJar(name = 'wordcount.jar', base = emu.flinkUrl): Promise<string> {
-  const form = new FormData();
-  form.append(
-    'jarfile',
-    new Blob([Buffer.from('PK\u0003\u0004 fake jar')], { type: 'application/x-java-archive' }),
-    name,
-  );
-  const res = await fetch(`${base}/jars/upload`, { method: 'POST', body: form });
-  expect(res.status).toBe(200);
-  const body = (await res.json()) as { filename: string; status: string };
-  expect(body.status).toBe('success');
-  return body.filename.split('/').at(-1) ?? '';
-}
+const uploadJar = (name?: string, base = emu.flinkUrl) => upload(base, name);
 
 async function runJar(jarId: string, json: Record<string, unknown>) {
   return call(`/jars/${jarId}/run`, { method: 'POST', json });
@@ -243,16 +232,7 @@ describe('Flink without state.savepoints.dir', () => {
   it('refuses a savepoint without target directory', async () => {
     const bare = await startEmulators({ timeScale: 0.001, flink: { savepointDirectory: null } });
     try {
-      const form = new FormData();
-      form.append('jarfile', new Blob(['x']), 'j.jar');
-      const up = (await (
-        await fetch(`${bare.flinkUrl}/jars/upload`, { method: 'POST', body: form })
-      ).json()) as { filename: string };
-      const run = await fetch(`${bare.flinkUrl}/jars/${up.filename.split('/').at(-1) ?? ''}/run`, {
-        method: 'POST',
-        body: JSON.stringify({ entryClass: 'a.B' }),
-      });
-      const { jobid } = (await run.json()) as { jobid: string };
+      const jobid = await startFlinkJob(bare.flinkUrl, { entryClass: 'a.B' });
       const res = await fetch(`${bare.flinkUrl}/jobs/${jobid}/savepoints`, { method: 'POST', body: '{}' });
       expect(res.status).toBe(400);
     } finally {

@@ -3,6 +3,7 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulators } from '../../../src/local/emulators/index.ts';
 import { startEmulators } from '../../../src/local/emulators/index.ts';
+import { armToken } from './arm-client.ts';
 
 let emu: RunningEmulators;
 let client: SecretClient;
@@ -45,16 +46,7 @@ describe('Key Vault secrets', () => {
   });
 
   it('rejects a token issued for another audience', async () => {
-    const res = await fetch(`${emu.url}/${emu.tenantId}/oauth2/v2.0/token`, {
-      method: 'POST',
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: emu.clientId,
-        client_secret: emu.clientSecret,
-        scope: 'https://management.azure.com/.default',
-      }),
-    });
-    const { access_token } = (await res.json()) as { access_token: string };
+    const access_token = await armToken(emu);
     const kv = await fetch(`${emu.url}/secrets/extra-secret?api-version=7.5`, {
       headers: { authorization: `Bearer ${access_token}` },
     });
