@@ -13,13 +13,15 @@ describe('airless emulators', () => {
     const child = airless(['emulators', '--json', '--time-scale', '100']);
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    let printed = false;
     const exitedEarly = once(child, 'exit').then(() => {
-      throw new Error(`airless emulators exited before printing: ${stderr}`);
+      if (!printed) throw new Error(`airless emulators exited before printing: ${stderr}`);
     });
     const [line] = (await Promise.race([
       once(createInterface({ input: child.stdout }), 'line'),
       exitedEarly,
     ])) as [string];
+    printed = true;
     const info = JSON.parse(line) as {
       url: string;
       genieUrl: string;
