@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { compileAsl } from '../../compiler/aws/asl.ts';
+import { awsTarget } from '../../compiler/aws/target.ts';
 import { buildIr } from '../../compiler/build-ir.ts';
 import type { PlanIR } from '../../compiler/ir.ts';
 import { stableStringify } from '../../compiler/serialize.ts';
@@ -35,50 +35,64 @@ function guessDagId(text: string, file: string): string {
   return DAG_ID_PATTERN.test(fromName) ? fromName : 'invalid_dag';
 }
 
+/** A compiler refusal ("task X: ...", a limit, asl-validator) as a diagnostic at the task or the top. */
+function refusal(text: string, file: string, message: string): Diagnostic {
+  const task = /^task ([A-Za-z0-9_-]+):/.exec(message)?.[1];
+  const path = task ? ['tasks', task] : [];
+  return { file, ...locate(parseFile(text, file), path, { key: true }), path, message };
+}
+
 /**
- * Validate, build the IR, emit ASL and the reports, and convert the schedule for EventBridge
- * (the one check only the AWS backend needs). Pure: same text, same output.
+ * Validate, build the IR, emit ASL (the AWS target, with its limit and asl-validator checks) and
+ * the reports, and convert the schedule for EventBridge. Every refusal becomes a diagnostic, so an
+ * upload that cannot deploy is reported in errors/ instead of failing the Lambda.
  */
 export function compileDag(text: string, file: string, now: Date): CompiledDag {
   const { dag, diagnostics } = loadDag(text, file);
   if (!dag || diagnostics.length > 0) return { ok: false, dagId: guessDagId(text, file), diagnostics };
   const ir = buildIr(dag, text);
+  const parsed = () => parseFile(text, file);
   let schedules: EventBridgeSchedule[];
   try {
     schedules = toEventBridgeSchedules(ir.schedule, ir.timezone, now);
   } catch (error) {
     if (!isAirlessError(error, 'BadInput')) throw error;
-    const { line, col } = locate(parseFile(text, file), ['schedule']);
+    const at = locate(parsed(), ['schedule']);
     return {
       ok: false,
       dagId: ir.dag_id,
-      diagnostics: [{ file, line, col, path: ['schedule'], message: error.message }],
+      diagnostics: [{ file, ...at, path: ['schedule'], message: error.message }],
     };
   }
   if (ir.schedule.kind !== 'none') {
     // Airflow checks a scheduled DAG's params at parse time: a tick has no conf to fill them.
     const resolved = resolveRunParams(ir.params, {});
     if (!resolved.ok) {
-      const parsed = parseFile(text, file);
+      const source = parsed();
       return {
         ok: false,
         dagId: ir.dag_id,
         diagnostics: resolved.errors.map((e) => ({
           file,
-          ...locate(parsed, ['params', e.field]),
+          ...locate(source, ['params', e.field]),
           path: ['params', e.field],
-          message: `param '${e.field}' ${e.message} for scheduled runs (schedule ${ir.schedule.kind === 'none' ? '' : ir.schedule.source}); give it a valid default`,
+          message: `param '${e.field}' ${e.message}: a scheduled run has no conf, so give it a valid default`,
         })),
       };
     }
   }
-  const sections = TARGETS.map((t) => t.report?.(ir)).filter((s): s is ReportSection => s !== undefined);
-  return {
-    ok: true,
-    ir,
-    asl: stableStringify(compileAsl(ir).definition),
-    plan: stableStringify(ir),
-    report: stableStringify({ dag_id: ir.dag_id, source_sha256: ir.source_sha256, sections }),
-    schedules,
-  };
+  try {
+    const sections = TARGETS.map((t) => t.report?.(ir)).filter((s): s is ReportSection => s !== undefined);
+    return {
+      ok: true,
+      ir,
+      asl: awsTarget.emit(ir),
+      plan: stableStringify(ir),
+      report: stableStringify({ dag_id: ir.dag_id, source_sha256: ir.source_sha256, sections }),
+      schedules,
+    };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, dagId: ir.dag_id, diagnostics: [refusal(text, file, message)] };
+  }
 }
