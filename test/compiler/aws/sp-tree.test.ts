@@ -3,6 +3,7 @@ import { limitWidth } from '../../../src/compiler/aws/lanes.ts';
 import type { SpNode } from '../../../src/compiler/aws/sp-tree.ts';
 import { criticalSeconds, taskIds, width } from '../../../src/compiler/aws/sp-tree.ts';
 import { planStructure } from '../../../src/compiler/aws/structure.ts';
+import type { TaskSketch } from './plan-fixture.ts';
 import { planOf } from './plan-fixture.ts';
 import { prng, randomDag, randomSpDag } from './random-dags.ts';
 
@@ -43,7 +44,7 @@ describe('series-parallel structure', () => {
   });
 
   it('orders an N (a->c, a->d, b->d) by the cheaper added ordering and reports it', () => {
-    const tasks = {
+    const tasks: Record<string, TaskSketch> = {
       a: { dur: 10 },
       b: { dur: 100 },
       c: { up: ['a'], dur: 100 },
