@@ -10,6 +10,7 @@ import { flinkRoute } from './flink-rest.ts';
 import { HdiJobStore } from './hdinsight-jobs.ts';
 import { hdinsightRoute } from './hdinsight.ts';
 import { keyVaultRoute } from './key-vault.ts';
+import { managedIdentityRoute } from './managed-identity.ts';
 import type { EmulatorOptions } from './options.ts';
 import { KEY_VAULT_VARIABLES_PREFIX, resolveOptions } from './options.ts';
 import { startServer } from './server.ts';
@@ -49,6 +50,8 @@ export interface RunningEmulators {
   tenantId: string;
   clientId: string;
   clientSecret: string;
+  /** The managed identity served at /metadata/identity/oauth2/token (set AZURE_POD_IDENTITY_AUTHORITY_HOST=url). */
+  managedIdentityClientId: string;
   /** Key Vault secrets, editable while running. */
   secrets: Map<string, string>;
   faults: FaultRegistry;
@@ -81,6 +84,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
     {
       routes: [
         entraRoute(app, tokens),
+        managedIdentityRoute(tokens, o.managedIdentityClientId),
         keyVaultRoute(app, tokens, secrets),
         hdinsightRoute(ctx, tokens, hdinsight, o.hdinsight),
         flinkRoute(ctx, flink),
@@ -108,6 +112,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
     flinkUrls,
     genieUrl: `${url}/genie`,
     ...app,
+    managedIdentityClientId: o.managedIdentityClientId,
     secrets,
     faults,
     stats,

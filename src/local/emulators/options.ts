@@ -22,6 +22,8 @@ export const emulatorOptionsSchema = z.strictObject({
   /** The tenant and app registration the token endpoint accepts. */
   tenantId: z.string().min(1).default('7b1f6c2e-5d4a-4c1b-9e8f-a1b2c3d4e5f6'),
   clientId: z.string().min(1).default('3c9d0a4e-1f2b-4a6c-8d7e-0f1e2d3c4b5a'),
+  /** Client id of the one managed identity the IMDS endpoint serves. */
+  managedIdentityClientId: z.string().min(1).default('5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9'),
   /** Generated per start unless given, so leak checks can search for it. */
   clientSecret: z.string().min(1).optional(),
   /** Real seconds an issued token stays valid. */
