@@ -21,13 +21,27 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
 }
 
+/** Step Functions' limit on a state machine name (and on a state name). */
+export const STEP_FUNCTIONS_NAME_MAX = 80;
+
+export interface LoadOptions {
+  /**
+   * What the deployment puts before dag_id in the state machine name (serverless.yml:
+   * `<service>-<stage>-dag-` or `-repo-`); the name must stay within STEP_FUNCTIONS_NAME_MAX.
+   */
+  stateMachinePrefix?: string;
+}
+
+/** The longer of serverless.yml's two prefixes, for stage `prod`. */
+export const DEFAULT_STATE_MACHINE_PREFIX = 'airless-prod-repo-';
+
 /**
  * Parses and validates one DAG file, reporting every problem at once. Never throws: whatever the
  * input, the answer is a list of diagnostics.
  */
-export function loadDag(text: string, file: string): LoadResult {
+export function loadDag(text: string, file: string, options: LoadOptions = {}): LoadResult {
   try {
-    return load(text, file);
+    return load(text, file, options.stateMachinePrefix ?? DEFAULT_STATE_MACHINE_PREFIX);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return {
@@ -37,7 +51,7 @@ export function loadDag(text: string, file: string): LoadResult {
   }
 }
 
-function load(text: string, file: string): LoadResult {
+function load(text: string, file: string, stateMachinePrefix: string): LoadResult {
   const parsed = parseFile(text, file);
   const report = new Report(parsed);
   report.diagnostics.push(...parsed.diagnostics);
@@ -52,8 +66,17 @@ function load(text: string, file: string): LoadResult {
   const result = DagSchema.safeParse(document, { reportInput: true });
   if (!result.success) reportSchemaIssues(result.error.issues, document, report);
   checkDocument(document, report);
+  checkStateMachineName(document.dag_id, stateMachinePrefix, report);
   const diagnostics = sortDiagnostics(report.diagnostics);
   return { dag: result.success && diagnostics.length === 0 ? result.data : null, diagnostics };
+}
+
+function checkStateMachineName(dagId: unknown, prefix: string, report: Report): void {
+  if (typeof dagId !== 'string' || prefix.length + dagId.length <= STEP_FUNCTIONS_NAME_MAX) return;
+  report.at(
+    ['dag_id'],
+    `dag_id: the Step Functions state machine '${prefix}${dagId}' would be ${prefix.length + dagId.length} characters (at most ${STEP_FUNCTIONS_NAME_MAX}); shorten dag_id to ${STEP_FUNCTIONS_NAME_MAX - prefix.length}`,
+  );
 }
 
 /** Rules that relate fields to each other; run on the raw data so one bad task hides nothing else. */

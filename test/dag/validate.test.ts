@@ -267,6 +267,15 @@ describe('loadDag: one test per kind of diagnostic', () => {
     ]);
   });
 
+  it('Step Functions state machine names stay within 80 characters with the deployment prefix', () => {
+    const id = 'a'.repeat(63);
+    const text = `dag_id: ${id}\ntasks: {}\n`;
+    expect(errors(text)).toEqual([
+      `dag.yaml:1:9: error: dag_id: the Step Functions state machine 'airless-prod-repo-${id}' would be 81 characters (at most 80); shorten dag_id to 62`,
+    ]);
+    expect(loadDag(text, 'dag.yaml', { stateMachinePrefix: 'airless-t-dag-' }).diagnostics).toEqual([]);
+  });
+
   it('HDInsight job names: lowercase letters, digits and - in the literal parts', () => {
     const text = yaml`
       dag_id: d
