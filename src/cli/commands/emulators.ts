@@ -37,6 +37,8 @@ function describe(emu: RunningEmulators, caFile: string): Record<string, unknown
     tenantId: emu.tenantId,
     clientId: emu.clientId,
     clientSecret: emu.clientSecret,
+    managedIdentityClientId: emu.managedIdentityClientId,
+    imdsHost: emu.url,
     caFile,
   };
 }
@@ -53,7 +55,7 @@ export function registerEmulators(program: Command): void {
     .option('--json', 'print the endpoints and credentials as one JSON line')
     .addHelpText(
       'after',
-      '\nFaults: POST <url>/_admin/faults, e.g. {"kind":"throttle","service":"hdinsight","times":2}.\nExit codes: 0 stopped by a signal, 2 usage error.',
+      '\nManaged identity: set AZURE_POD_IDENTITY_AUTHORITY_HOST to imdsHost.\nFaults: POST <url>/_admin/faults, e.g. {"kind":"throttle","service":"hdinsight","times":2}.\nExit codes: 0 stopped by a signal, 2 usage error.',
     )
     .action(async (options: EmulatorsOptions) => {
       try {
