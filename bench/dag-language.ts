@@ -1,0 +1,102 @@
+import { performance } from 'node:perf_hooks';
+import { formatTable } from '../src/cli/table.ts';
+import { buildIr } from '../src/compiler/build-ir.ts';
+import { stableStringify } from '../src/compiler/serialize.ts';
+import { parseFile } from '../src/dag/parse.ts';
+import { loadDag } from '../src/dag/validate.ts';
+import { generateDagYaml } from './generate-dag.ts';
+
+/**
+ * Parse + validate (loadDag) and IR (buildIr + serialisation) of generated DAGs of 100, 1,000 and
+ * 10,000 tasks: medians after a warm-up, and how the time grows with size. Times are CPU time of
+ * this process (user + system), which a busy shared machine distorts far less than wall time; the
+ * wall time of the whole pipeline is shown beside it.
+ */
+const SIZES = [100, 1_000, 10_000];
+const RUNS = 5;
+const WARM_UP_RUNS = 2;
+
+interface Sample {
+  /** loadDag: YAML parse with positions, schema, cross-field checks. */
+  validate: number;
+  /** The YAML parse alone (parseFile), timed separately: the part of `validate` spent in the yaml library. */
+  yaml: number;
+  /** buildIr + stableStringify. */
+  ir: number;
+  wall: number;
+}
+
+export async function run(): Promise<void> {
+  const rows: Array<{ tasks: number; kib: number } & Sample> = [];
+  for (const tasks of SIZES) {
+    const text = generateDagYaml({ tasks, seed: 42 });
+    const file = `bench_${tasks}.yaml`;
+    for (let i = 0; i < WARM_UP_RUNS; i++) measure(text, file);
+    const samples = Array.from({ length: RUNS }, () => measure(text, file));
+    const med = (key: keyof Sample): number => median(samples.map((s) => s[key]));
+    rows.push({
+      tasks,
+      kib: Buffer.byteLength(text) / 1024,
+      validate: med('validate'),
+      yaml: med('yaml'),
+      ir: med('ir'),
+      wall: med('wall'),
+    });
+  }
+  const total = (r: Sample): number => r.validate + r.ir;
+  console.log(
+    `\n### DAG language: parse + validate + IR, CPU ms (median of ${RUNS} runs after ${WARM_UP_RUNS} warm-up runs, seed 42)\n`,
+  );
+  console.log(
+    formatTable(
+      [
+        'tasks',
+        'YAML KiB',
+        'parse+validate',
+        'of which YAML parse',
+        'IR',
+        'total',
+        'total wall ms',
+        'µs per task',
+      ],
+      rows.map((r) => [
+        r.tasks.toLocaleString('en-US'),
+        r.kib.toFixed(0),
+        r.validate.toFixed(1),
+        r.yaml.toFixed(1),
+        r.ir.toFixed(1),
+        total(r).toFixed(1),
+        r.wall.toFixed(1),
+        ((total(r) * 1000) / r.tasks).toFixed(0),
+      ]),
+    ),
+  );
+  const [, thousand, tenThousand] = rows as Array<Sample> as [Sample, Sample, Sample];
+  console.log(
+    `\n10,000 / 1,000 tasks: ${(total(tenThousand) / total(thousand)).toFixed(1)}x the CPU time for 10x the tasks` +
+      ` (aim: 1,000 within 50 ms, 10,000 within 600 ms)`,
+  );
+}
+
+function measure(text: string, file: string): Sample {
+  const wall0 = performance.now();
+  const c0 = process.cpuUsage();
+  const { dag, diagnostics } = loadDag(text, file);
+  const c1 = process.cpuUsage();
+  if (!dag) throw new Error(`generated DAG is invalid: ${diagnostics[0]?.message}`);
+  stableStringify(buildIr(dag, text));
+  const c2 = process.cpuUsage();
+  const wall = performance.now() - wall0;
+  parseFile(text, file);
+  const c3 = process.cpuUsage();
+  return { validate: cpuMs(c0, c1), ir: cpuMs(c1, c2), yaml: cpuMs(c2, c3), wall };
+}
+
+const cpuMs = (from: NodeJS.CpuUsage, to: NodeJS.CpuUsage): number =>
+  (to.user - from.user + (to.system - from.system)) / 1000;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

@@ -1,0 +1,12 @@
+// Runs every benchmark topic; each file in bench/ exports run() and prints markdown tables.
+import { run as dagLanguage } from './dag-language.ts';
+
+// prettier-ignore
+const topics: Array<[name: string, run: () => Promise<void>]> = [
+  ['dag-language', dagLanguage],
+];
+
+for (const [name, run] of topics) {
+  console.log(`\n## ${name}`);
+  await run();
+}
