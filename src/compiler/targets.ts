@@ -23,7 +23,3 @@ export const TARGETS: readonly Target[] = [
   planTarget,
   awsTarget,
 ];
-
-export function findTarget(name: string): Target | undefined {
-  return TARGETS.find((t) => t.name === name);
-}
