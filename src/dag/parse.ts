@@ -124,14 +124,14 @@ export function locate(
 }
 
 /** Position of a node's first character; 1:1 when there is no node at all. */
-export function position(parsed: ParsedFile, node: unknown): { line: number; col: number } {
+function position(parsed: ParsedFile, node: unknown): { line: number; col: number } {
   const range = (node as Node | null)?.range;
   if (!range) return { line: 1, col: 1 };
   return parsed.lineCounter.linePos(Math.min(range[0], parsed.text.length));
 }
 
 /** The YAML node at `path`, or undefined. */
-export function nodeAt(parsed: ParsedFile, path: Path): Node | undefined {
+function nodeAt(parsed: ParsedFile, path: Path): Node | undefined {
   let node: unknown = parsed.doc.contents;
   for (const segment of path) {
     if (isMap(node)) node = pairOf(node, String(segment))?.value;

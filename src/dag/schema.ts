@@ -24,7 +24,6 @@ export const CONNECTION_TYPES = [
   'genie_basic',
   'none',
 ] as const;
-export const SECRETS_BACKENDS = ['azure_key_vault', 'aws_secrets_manager', 'aws_ssm', 'env'] as const;
 /** The abstract Flink actions a self-managed JobManager's REST API can carry out. */
 export const FLINK_REST_ACTIONS = [
   'NEW',
