@@ -66,8 +66,10 @@ export function registerEmulators(program: Command): void {
         if (options.json) console.log(JSON.stringify(info));
         else {
           console.log('airless emulators (local only; the credentials below are generated for this run)');
-          for (const [k, v] of Object.entries(info))
-            console.log(`  ${k.padEnd(14)} ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+          const width = Math.max(...Object.keys(info).map((k) => k.length));
+          for (const [k, v] of Object.entries(info)) {
+            console.log(`  ${k.padEnd(width)} ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+          }
           console.log('Press Ctrl-C to stop.');
         }
         await new Promise<void>((resolve) => {
