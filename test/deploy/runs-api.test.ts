@@ -13,9 +13,9 @@ import type { CancelDeps } from '../../src/handlers/api/cancel-run.ts';
 import { onExecutionFinished } from '../../src/handlers/api/run-finished.ts';
 import { handleApiRequest } from '../../src/handlers/api/routes.ts';
 import type { TaskInvocation } from '../../src/handlers/contract.ts';
-import { compileDag } from '../../src/handlers/registry/compile-dag.ts';
-import { bucketKeys, DagBucket, type RegistryEntry } from '../../src/handlers/registry/dag-bucket.ts';
+import { DagBucket } from '../../src/handlers/registry/dag-bucket.ts';
 import { MemoryRunStore } from './memory-run-store.ts';
+import { executionArnOf, seedDag, STATE_MACHINE_PREFIX } from './registry-fixture.ts';
 import { type LocalS3, startS3 } from './s3rver.ts';
 
 /*
@@ -25,7 +25,7 @@ import { type LocalS3, startS3 } from './s3rver.ts';
  * dynamodb-run-store.test.ts pins to exact DynamoDB requests).
  */
 const BUCKET = 'airless-dags';
-const SM = 'arn:aws:states:eu-west-1:123456789012:stateMachine:airless-test-dag-etl';
+const SM = `${STATE_MACHINE_PREFIX}etl`;
 const DAG = `dag_id: etl
 max_active_runs: 2
 params:
@@ -66,7 +66,7 @@ async function call(routeKey: string, path: Record<string, string>, body?: unkno
 }
 const trigger = (body: unknown, dagId = 'etl') => call('POST /dags/{dag_id}/runs', { dag_id: dagId }, body);
 const started = () => sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
-const executionArn = (name: string) => `${SM.replace(':stateMachine:', ':execution:')}:${name}`;
+const executionArn = (name: string) => executionArnOf('etl', name);
 
 /** What EventBridge delivers when an execution ends. */
 const ended = (runId: string, status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED') =>
@@ -85,25 +85,7 @@ const ended = (runId: string, status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'AB
 beforeAll(async () => {
   s3 = await startS3([BUCKET]);
   const bucket = new DagBucket(s3.client, BUCKET);
-  const compiled = compileDag(DAG, 'dags/etl.yaml', new Date(0));
-  if (!compiled.ok) throw new Error(JSON.stringify(compiled.diagnostics));
-  await bucket.putText(bucketKeys.plan('etl'), compiled.plan);
-  const entry: RegistryEntry = {
-    dag_id: 'etl',
-    source_key: 'dags/etl.yaml',
-    source_sha256: compiled.ir.source_sha256,
-    definition_sha256: 'x',
-    state_machine_arn: SM,
-    version_arn: `${SM}:7`,
-    alias_arn: `${SM}:live`,
-    schedule: null,
-    schedules: [],
-    max_active_runs: compiled.ir.max_active_runs,
-    triggers: [],
-    active: true,
-    updated_at: '2026-11-21T10:00:00.000Z',
-  };
-  await bucket.putJson(bucketKeys.entry('etl'), entry);
+  await seedDag(bucket, DAG);
   deps = {
     store: new MemoryRunStore(),
     bucket,
