@@ -25,7 +25,7 @@ const TASK_IR_FIELDS = new Set([
 /**
  * TaskIR.config: the operator's own fields, with defaults applied and shapes normalised so a
  * handler has one form to read: genie `cluster_tags` is always a list of tag lists (criteria in
- * order) and genie `timeout` becomes `timeout_s`. Strings keep their `{{ ... }}` templates.
+ * order) and genie `timeout` is a number of seconds. Strings keep their `{{ ... }}` templates.
  */
 export function taskConfig(task: TaskDocument): Record<string, unknown> {
   const config: Record<string, unknown> = {};
@@ -39,10 +39,7 @@ export function taskConfig(task: TaskDocument): Record<string, unknown> {
     case 'genie': {
       const tags = task.cluster_tags;
       config.cluster_tags = tags.every((t) => typeof t === 'string') ? [tags] : tags;
-      if (task.timeout !== undefined) {
-        delete config.timeout;
-        config.timeout_s = parseDuration(task.timeout);
-      }
+      if (task.timeout !== undefined) config.timeout = parseDuration(task.timeout);
       break;
     }
   }

@@ -115,8 +115,7 @@ tasks:
       { task: 'a', field: 'status' },
     ]);
     expect(b.config.cluster_tags).toEqual([['role:batch']]);
-    expect(b.config.timeout_s).toBe(7200);
-    expect(b.config).not.toHaveProperty('timeout');
+    expect(b.config.timeout).toBe(7200);
     expect(task(plan, 'a').templates).toEqual([
       { field: 'cluster.name', ref: 'params.cluster' },
       { field: 'job_name', ref: 'run_id' },
