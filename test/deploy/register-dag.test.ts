@@ -237,6 +237,21 @@ describe('register-dag: upload, change, reject, remove', () => {
     expect(sfnCalls()).toEqual([]);
   });
 
+  it('a DAG the AWS compiler refuses (an unbounded poll) is rejected at the task, nothing deployed', async () => {
+    const unbounded = v2.replace(
+      '  finish: { operator: empty, depends_on: [start] }',
+      '  finish: { operator: flink.rest, endpoint: http://flink:8081, action: NEW, jar_id: a.jar, entry_class: A, depends_on: [start] }',
+    );
+    const result = await upload('dags/nightly.yaml', unbounded);
+    expect(result.action === 'rejected' && result.diagnostics).toEqual([
+      expect.stringMatching(
+        /^dags\/nightly\.yaml:9:3: error: task finish: a job task needs execution_timeout/,
+      ),
+    ]);
+    expect(sfnCalls()).toEqual([]);
+    expect(schedulerCalls()).toEqual([]);
+  });
+
   it('a fixed file clears errors/<dag_id>.json; a day-of-month-or-week cron gets two schedules', async () => {
     sfn.on(DescribeStateMachineCommand).resolves({ stateMachineArn: SM_ARN });
     sfn.on(UpdateStateMachineCommand).resolves({ stateMachineVersionArn: `${SM_ARN}:3` });
@@ -289,6 +304,24 @@ describe('register-dag: upload, change, reject, remove', () => {
       schedules: [],
       schedule: null,
     });
+  });
+
+  it('refuses a dag_id whose state machine name would pass Step Functions’ 80 characters', async () => {
+    const long = 'd'.repeat(62); // within the language's limit, too long for a long stage name
+    await s3.client.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'dags/long.yaml',
+        Body: dagText('@daily').replace('nightly_report', long),
+      }),
+    );
+    const prod = { ...deps, config: { ...CONFIG, stateMachinePrefix: 'airless-production-dag-' } };
+    const result = await registerDagObject(prod, 'dags/long.yaml');
+    expect(result.action === 'rejected' && result.diagnostics[0]).toMatch(
+      /longer than Step Functions' 80 characters/,
+    );
+    expect(sfnCalls()).toEqual([]);
+    await s3.client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'dags/long.yaml' }));
   });
 
   it('ignores objects that are not DAG files', async () => {

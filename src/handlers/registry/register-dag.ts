@@ -37,6 +37,7 @@ export type Registration =
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 const TASK_HANDLER_PLACEHOLDER = '${TaskHandlerArn}';
+const MAX_STATE_MACHINE_NAME = 80;
 
 async function reject(
   deps: RegistryDeps,
@@ -106,6 +107,10 @@ export async function registerDagObject(deps: RegistryDeps, key: string): Promis
   }
 
   const name = `${deps.config.stateMachinePrefix}${dagId}`;
+  if (name.length > MAX_STATE_MACHINE_NAME) {
+    const message = `state machine name '${name}' is longer than Step Functions' ${MAX_STATE_MACHINE_NAME} characters; shorten the dag_id`;
+    return reject(deps, key, dagId, [{ file: key, line: 1, col: 1, path: ['dag_id'], message }]);
+  }
   const live = await publishLive(deps.sfn, {
     name,
     arn: `${deps.config.stateMachineArnPrefix}${name}`,
