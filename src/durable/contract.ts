@@ -32,6 +32,8 @@ export interface RunInput {
   run: RunContext;
   /** Simulation: every task takes its expected_duration of durable-timer time instead of a handler. */
   simulate: SimulateOptions | null;
+  /** How the run was asked for (the HTTP API and schedules set it). */
+  trigger?: { run_type: 'manual' | 'scheduled'; queued_at: string; request_hash: string };
 }
 
 export interface TaskInput {
@@ -84,6 +86,13 @@ export interface TaskRecord {
   end_s: number;
 }
 
+/** The run orchestration's custom status while it runs: what the status API reports. */
+export interface RunProgress {
+  state: 'queued' | 'running';
+  /** Tasks started or ended so far; absent ones have not been decided yet. */
+  tasks?: Record<string, FinalTaskState | 'running'>;
+}
+
 export interface RunResult {
   dag_id: string;
   run_id: string;
@@ -94,7 +103,16 @@ export interface RunResult {
   tasks: Record<string, TaskRecord>;
 }
 
-export const runInstanceId = (dagId: string, runId: string): string => `${dagId}:${runId}`;
+const SCHEDULED_PREFIX = 'scheduled__';
+
+/**
+ * A run's instance id, a pure function of dag_id and run id so a repeated start finds the run it
+ * already started; a scheduled run's is `dag_id@logical_date`.
+ */
+export const runInstanceId = (dagId: string, runId: string): string =>
+  runId.startsWith(SCHEDULED_PREFIX)
+    ? `${dagId}@${runId.slice(SCHEDULED_PREFIX.length)}`
+    : `${dagId}:${runId}`;
 export const taskInstanceId = (runInstance: string, taskId: string): string => `${runInstance}|${taskId}`;
 export const jobInstanceId = (taskInstance: string, tryNumber: number): string =>
   `${taskInstance}|try${tryNumber}`;

@@ -5,6 +5,7 @@ import {
   TASK_DONE_EVENT,
   taskInstanceId,
   type RunInput,
+  type RunProgress,
   type RunResult,
   type TaskDone,
   type TaskInput,
@@ -24,6 +25,7 @@ import { taskSpecOf } from './task-spec.ts';
 export function* runOrchestrator(context: OrchestrationContext): Generator<Task, RunResult, unknown> {
   const input = context.df.getInput() as RunInput;
   const { plan, run } = input;
+  context.df.setCustomStatus({ state: 'queued' } satisfies RunProgress);
   yield* acquireRunSlot(context, plan.dag_id, plan.max_active_runs);
   const t0 = context.df.currentUtcDateTime.getTime();
   const secondsSince = (iso?: string): number =>
@@ -32,7 +34,9 @@ export function* runOrchestrator(context: OrchestrationContext): Generator<Task,
   const state = new DagRunState(plan);
   const tasks: Record<string, TaskRecord> = {};
   const outputs: Record<string, Record<string, unknown>> = {};
+  const progress: RunProgress['tasks'] = {};
   const settle = (id: string, s: FinalTaskState, rec?: Partial<TaskRecord>): void => {
+    progress[id] = s;
     const now = secondsSince();
     tasks[id] = { state: s, try_number: 0, start_s: now, end_s: now, ...rec };
   };
@@ -58,6 +62,8 @@ export function* runOrchestrator(context: OrchestrationContext): Generator<Task,
         }
       }
     }
+    for (const l of launches) progress[l.input.task.task_id] = 'running';
+    context.df.setCustomStatus({ state: 'running', tasks: progress } satisfies RunProgress);
     if (launches.length > 0) yield context.df.callActivity(FN.startTasks, { tasks: launches });
     if (state.done) break;
     const done = (yield context.df.waitForExternalEvent(TASK_DONE_EVENT)) as TaskDone;

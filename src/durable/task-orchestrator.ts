@@ -26,6 +26,7 @@ export function* taskOrchestrator(context: OrchestrationContext): Generator<Task
   let result: TryResult;
   for (;;) {
     tryNumber += 1;
+    context.df.setCustomStatus({ try_number: tryNumber });
     result = yield* runTry(context, input, tryNumber);
     if (result.ok || !isTaskRetryable(result.error.name) || tryNumber > task.retries) break;
     yield context.df.createTimer(at(context, retryDelaySeconds(task, tryNumber + 1)));

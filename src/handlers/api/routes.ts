@@ -45,6 +45,19 @@ const TriggerBodySchema = z.strictObject({
   note: z.string().max(1000).nullable().optional(),
 });
 
+/** The trigger request body checked, each problem as a field error (shared with the Azure API). */
+export function parseTriggerBody(
+  value: unknown,
+): { success: true; data: z.infer<typeof TriggerBodySchema> } | { success: false; errors: ParamError[] } {
+  const parsed = TriggerBodySchema.safeParse(value);
+  if (parsed.success) return { success: true, data: parsed.data };
+  const errors = parsed.error.issues.map((i) => ({
+    field: i.path.join('.') || String((i as { keys?: string[] }).keys ?? '(body)'),
+    message: i.message,
+  }));
+  return { success: false, errors };
+}
+
 function readBody(event: APIGatewayProxyEventV2): { ok: true; value: unknown } | { ok: false } {
   if (!event.body) return { ok: true, value: {} };
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
@@ -58,13 +71,9 @@ function readBody(event: APIGatewayProxyEventV2): { ok: true; value: unknown } |
 async function postRun(deps: CancelDeps, dagId: string, event: APIGatewayProxyEventV2): Promise<ApiResponse> {
   const body = readBody(event);
   if (!body.ok) return problem(400, 'the request body is not JSON');
-  const parsed = TriggerBodySchema.safeParse(body.value);
+  const parsed = parseTriggerBody(body.value);
   if (!parsed.success) {
-    const errors = parsed.error.issues.map((i) => ({
-      field: i.path.join('.') || String((i as { keys?: string[] }).keys ?? '(body)'),
-      message: i.message,
-    }));
-    return problem(400, 'the request body is not a valid DAG run request', errors);
+    return problem(400, 'the request body is not a valid DAG run request', parsed.errors);
   }
   const outcome = await triggerRun(deps, {
     dag_id: dagId,

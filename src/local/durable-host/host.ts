@@ -212,6 +212,22 @@ export class DurableHost {
     }
   }
 
+  /** Keeps running, woken by new work (HTTP, RPC), until the returned stop function is called. */
+  serve(): () => Promise<void> {
+    let stopped = false;
+    const loop = (async () => {
+      while (!stopped) {
+        await this.runUntilIdle();
+        if (!stopped) await this.sleep(60_000);
+      }
+    })();
+    return async () => {
+      stopped = true;
+      this.poke();
+      await loop;
+    };
+  }
+
   /** Runs until the instance ends; fails if the host goes idle first. */
   async waitFor(instanceId: string): Promise<InstanceStatus> {
     await this.runUntilIdle();
@@ -383,7 +399,21 @@ export class DurableHost {
     );
   }
 
-  private invocationContext(name: string, reg: Registration): InstanceType<typeof InvocationContext> {
+  /** The registrations this host runs (a snapshot taken when it was created). */
+  registration(name: string): Registration | undefined {
+    return this.functions.get(name);
+  }
+
+  registrations(): Registration[] {
+    return [...this.functions.values()];
+  }
+
+  /** An invocation context as the worker builds it, durable client bindings filled in. */
+  invocationContext(
+    name: string,
+    reg: Registration,
+    triggerMetadata?: Record<string, unknown>,
+  ): InstanceType<typeof InvocationContext> {
     const clientBindings = Object.entries(reg.metadata.bindings)
       .filter(([, b]) => b.type === 'durableClient')
       .map(([bindingName, b]) => ({ ...b, name: bindingName }));
@@ -391,6 +421,7 @@ export class DurableHost {
       functionName: name,
       options: { extraInputs: clientBindings as never },
       logHandler: () => {},
+      triggerMetadata,
     });
     for (const b of clientBindings) context.extraInputs.set(b as never, this.clientData);
     return context;

@@ -12,11 +12,16 @@ export interface LocalDurable {
 const noHandler: DurableDeps['handleTask'] = () =>
   Promise.reject(new AirlessError('BadInput', 'this local Durable host has no task handler'));
 
-/** Registers airless's Durable functions and starts a local host with its client endpoint. */
+/**
+ * Registers airless's Durable functions (or, with `register`, a whole app such as functions/) and
+ * starts a local host with its client endpoint.
+ */
 export async function openLocalDurable(
-  options: Pick<HostOptions, 'clock' | 'startMs'> & Partial<DurableDeps>,
+  options: Pick<HostOptions, 'clock' | 'startMs'> & Partial<DurableDeps> & { register?: () => void },
 ): Promise<LocalDurable> {
-  registerDurableFunctions({ handleTask: options.handleTask ?? noHandler });
+  if (options.register === undefined)
+    registerDurableFunctions({ handleTask: options.handleTask ?? noHandler });
+  else options.register();
   const host = new DurableHost({ clock: options.clock, startMs: options.startMs });
   const rpc = await startRpcServer(host);
   host.clientData = rpc.clientData;

@@ -1,0 +1,86 @@
+import { parseTriggerBody } from '../handlers/api/routes.ts';
+import type { ParamError } from '../handlers/api/run-params.ts';
+import { cancelDurableRun, describeDurableRun, triggerDurableRun, type RunsDeps } from './runs-api.ts';
+
+/**
+ * The HTTP API of the Azure deployment: the same routes and shapes as the AWS one (Airflow's REST
+ * run endpoints, errors as problem documents), served by Functions HTTP triggers:
+ *   GET  /dags
+ *   POST /dags/{dag_id}/runs                     {dag_run_id?, logical_date?, conf?, note?}
+ *   GET  /dags/{dag_id}/runs/{run_id}
+ *   POST /dags/{dag_id}/runs/{run_id}/cancel
+ */
+export interface ApiAnswer {
+  status: number;
+  headers: Record<string, string>;
+  jsonBody: unknown;
+}
+
+const TITLES: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict' };
+
+const json = (status: number, body: unknown): ApiAnswer => ({
+  status,
+  headers: { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' },
+  jsonBody: body,
+});
+
+const problem = (status: number, detail: string, errors?: ParamError[]): ApiAnswer =>
+  json(status, {
+    type: 'about:blank',
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    ...(errors ? { errors } : {}),
+  });
+
+export async function listDags(deps: RunsDeps): Promise<ApiAnswer> {
+  const dags = (await deps.store.listLive()).map((e) => ({
+    dag_id: e.dag_id,
+    is_active: true,
+    is_paused: false,
+    fileloc: e.source_blob,
+    source_sha256: e.source_sha256,
+    schedule: e.schedule.kind === 'none' ? null : e.schedule.source,
+    timezone: e.timezone,
+    max_active_runs: e.max_active_runs,
+    updated_at: e.updated_at,
+  }));
+  return json(200, { dags, total_entries: dags.length });
+}
+
+export async function postRun(deps: RunsDeps, dagId: string, bodyText: string): Promise<ApiAnswer> {
+  let body: unknown = {};
+  if (bodyText.trim() !== '') {
+    try {
+      body = JSON.parse(bodyText);
+    } catch {
+      return problem(400, 'the request body is not JSON');
+    }
+  }
+  const parsed = parseTriggerBody(body);
+  if (!parsed.success) return problem(400, 'the request body is not a valid DAG run request', parsed.errors);
+  const outcome = await triggerDurableRun(deps, {
+    dag_id: dagId,
+    run_type: 'manual',
+    dag_run_id: parsed.data.dag_run_id,
+    logical_date: parsed.data.logical_date ?? undefined,
+    conf: parsed.data.conf,
+  });
+  if ('view' in outcome) return json(200, outcome.view);
+  const status = { not_found: 404, invalid: 400, conflict: 409 }[outcome.kind];
+  const detail = outcome.kind === 'invalid' ? 'conf does not satisfy the DAG params' : outcome.message;
+  return problem(status, detail, outcome.kind === 'invalid' ? outcome.errors : undefined);
+}
+
+export async function getRun(deps: RunsDeps, dagId: string, runId: string): Promise<ApiAnswer> {
+  const view = await describeDurableRun(deps, dagId, runId);
+  return view === null ? problem(404, `DAG run '${runId}' of '${dagId}' not found`) : json(200, view);
+}
+
+export async function cancelRun(deps: RunsDeps, dagId: string, runId: string): Promise<ApiAnswer> {
+  if ((await deps.store.getLive(dagId)) === null) return problem(404, `DAG '${dagId}' is not registered`);
+  const outcome = await cancelDurableRun(deps, dagId, runId);
+  if (outcome.kind === 'not_found') return problem(404, `DAG run '${runId}' of '${dagId}' not found`);
+  if (outcome.kind === 'conflict') return problem(409, outcome.message);
+  return json(200, { ...outcome.view, cancelled_jobs: outcome.cancelled_jobs });
+}

@@ -1,0 +1,111 @@
+import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import type { PlanIR, ScheduleIR } from '../compiler/ir.ts';
+import type { Diagnostic } from '../dag/diagnostics.ts';
+
+/** Where uploads land (the blob trigger's container) and where airless keeps its own records. */
+export const SOURCES_CONTAINER = 'dags';
+export const STATE_CONTAINER = 'airless';
+
+/** The live version of a registered DAG: the plan a new run pins. */
+export interface LiveEntry {
+  dag_id: string;
+  source_blob: string;
+  source_sha256: string;
+  /** `plans/<dag_id>/<source_sha256>.json` in the state container. */
+  plan_blob: string;
+  schedule: ScheduleIR;
+  timezone: string;
+  max_active_runs: number;
+  updated_at: string;
+}
+
+const isNotFound = (e: unknown): boolean => (e as { statusCode?: number }).statusCode === 404;
+
+/**
+ * DAG registry in Azure Blob Storage: plans stored by content hash (never overwritten, so a run's
+ * pinned version stays readable), one `live/<dag_id>.json` pointer per DAG, and the diagnostics
+ * of the last rejected upload in `errors/<dag_id>.json`.
+ */
+export class BlobPlanStore {
+  readonly sources: ContainerClient;
+  readonly state: ContainerClient;
+
+  constructor(service: BlobServiceClient) {
+    this.sources = service.getContainerClient(SOURCES_CONTAINER);
+    this.state = service.getContainerClient(STATE_CONTAINER);
+  }
+
+  async ensureContainers(): Promise<void> {
+    await this.sources.createIfNotExists();
+    await this.state.createIfNotExists();
+  }
+
+  async readSource(blob: string): Promise<string> {
+    return (await this.sources.getBlobClient(blob).downloadToBuffer()).toString('utf8');
+  }
+
+  async putPlan(plan: PlanIR, text: string): Promise<string> {
+    const name = `plans/${plan.dag_id}/${plan.source_sha256}.json`;
+    await this.write(name, text);
+    return name;
+  }
+
+  async getPlan(entry: LiveEntry): Promise<PlanIR> {
+    return JSON.parse(await this.read(entry.plan_blob)) as PlanIR;
+  }
+
+  async setLive(entry: LiveEntry): Promise<void> {
+    await this.write(`live/${entry.dag_id}.json`, JSON.stringify(entry));
+  }
+
+  async getLive(dagId: string): Promise<LiveEntry | null> {
+    try {
+      return JSON.parse(await this.read(`live/${dagId}.json`)) as LiveEntry;
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw e;
+    }
+  }
+
+  async listLive(): Promise<LiveEntry[]> {
+    const entries: LiveEntry[] = [];
+    for await (const blob of this.state.listBlobsFlat({ prefix: 'live/' })) {
+      entries.push(JSON.parse(await this.read(blob.name)) as LiveEntry);
+    }
+    return entries.sort((a, b) => a.dag_id.localeCompare(b.dag_id));
+  }
+
+  async putErrors(dagId: string, report: { source_blob: string; diagnostics: Diagnostic[] }): Promise<void> {
+    await this.write(`errors/${dagId}.json`, JSON.stringify(report, null, 2));
+  }
+
+  async getErrors(dagId: string): Promise<{ source_blob: string; diagnostics: Diagnostic[] } | null> {
+    try {
+      return JSON.parse(await this.read(`errors/${dagId}.json`)) as {
+        source_blob: string;
+        diagnostics: Diagnostic[];
+      };
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw e;
+    }
+  }
+
+  async clearErrors(dagId: string): Promise<void> {
+    await this.state
+      .deleteBlob(`errors/${dagId}.json`, { deleteSnapshots: 'include' })
+      .catch((e: unknown) => {
+        if (!isNotFound(e)) throw e;
+      });
+  }
+
+  private async read(name: string): Promise<string> {
+    return (await this.state.getBlobClient(name).downloadToBuffer()).toString('utf8');
+  }
+
+  private async write(name: string, text: string): Promise<void> {
+    await this.state.getBlockBlobClient(name).upload(text, Buffer.byteLength(text), {
+      blobHTTPHeaders: { blobContentType: 'application/json' },
+    });
+  }
+}

@@ -1,0 +1,61 @@
+import { posix } from 'node:path';
+import { buildIr } from '../compiler/build-ir.ts';
+import { stableStringify } from '../compiler/serialize.ts';
+import type { Diagnostic } from '../dag/diagnostics.ts';
+import { loadDag } from '../dag/validate.ts';
+import type { BlobPlanStore, LiveEntry } from './plan-store.ts';
+
+export type Registration =
+  | { ok: true; entry: LiveEntry }
+  | { ok: false; dag_id: string; diagnostics: Diagnostic[] }
+  | { ok: 'ignored'; reason: string };
+
+/** Only DAG files at the top of the container count; anything else there is not a DAG. */
+export const isDagSourceBlob = (name: string): boolean =>
+  !name.includes('/') && /\.(ya?ml|json)$/i.test(name);
+
+/** The dag_id an invalid file meant: as written when readable, else its file name. */
+const dagIdOf = (text: string, blob: string): string =>
+  /^\s*dag_id\s*:\s*["']?([a-z0-9_-]{1,64})["']?\s*$/m.exec(text)?.[1] ??
+  posix
+    .basename(blob)
+    .replace(/\.(ya?ml|json)$/i, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '_');
+
+/**
+ * The blob trigger's work: validate an uploaded DAG file, build its plan (the IR the generic
+ * orchestrator reads), store it by content hash and make it live. An invalid upload leaves the live
+ * plan as it was and writes its diagnostics to errors/<dag_id>.json. The AWS-only limits (ASL
+ * history and payload bounds) do not apply: Durable polling continues as new.
+ */
+export async function registerDagBlob(
+  store: BlobPlanStore,
+  blob: string,
+  text: string,
+  now: Date,
+): Promise<Registration> {
+  if (!isDagSourceBlob(blob))
+    return { ok: 'ignored', reason: `${blob} is not a DAG file at the top of the container` };
+  const { dag, diagnostics } = loadDag(text, posix.basename(blob));
+  if (dag === null || diagnostics.length > 0) {
+    const dagId = dagIdOf(text, blob);
+    await store.putErrors(dagId, { source_blob: blob, diagnostics });
+    return { ok: false, dag_id: dagId, diagnostics };
+  }
+  const ir = buildIr(dag, text);
+  const plan_blob = await store.putPlan(ir, stableStringify(ir));
+  const entry: LiveEntry = {
+    dag_id: ir.dag_id,
+    source_blob: blob,
+    source_sha256: ir.source_sha256,
+    plan_blob,
+    schedule: ir.schedule,
+    timezone: ir.timezone,
+    max_active_runs: ir.max_active_runs,
+    updated_at: now.toISOString(),
+  };
+  await store.setLive(entry);
+  await store.clearErrors(ir.dag_id);
+  return { ok: true, entry };
+}
