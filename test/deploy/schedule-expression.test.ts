@@ -21,7 +21,7 @@ describe('Airflow schedule -> EventBridge Scheduler expression', () => {
     ['@quarterly', ['cron(0 0 1 1/3 ? *)']],
     ['@yearly', ['cron(0 0 1 1 ? *)']],
     ['@annually', ['cron(0 0 1 1 ? *)']],
-    ['@once', ['at(2026-03-04T05:06:07)']],
+    ['@once', ['at(2026-03-04T05:08:00)']],
     [null, []],
     // rates keep their unit, normalised to the largest whole unit
     ['rate(15 minutes)', ['rate(15 minutes)']],
@@ -78,7 +78,7 @@ describe('Airflow schedule -> EventBridge Scheduler expression', () => {
 
   it('puts @once in UTC whatever the DAG zone, since at() reads the zone given', () => {
     expect(toEventBridgeSchedules({ kind: 'once', source: '@once' }, 'Europe/Paris', NOW)).toEqual([
-      { suffix: '', expression: 'at(2026-03-04T05:06:07)', timezone: 'UTC' },
+      { suffix: '', expression: 'at(2026-03-04T05:08:00)', timezone: 'UTC' },
     ]);
   });
 

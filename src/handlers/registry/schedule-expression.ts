@@ -167,7 +167,8 @@ export const atExpression = (instant: Date): string => `at(${instant.toISOString
 
 /**
  * The EventBridge schedules for a DAG's schedule, or none for `schedule: null`. `@once` becomes a
- * one-time `at()` schedule at `now` in UTC; the caller creates it only on first registration.
+ * one-time `at()` schedule on the first whole minute at least a minute after `now`, in UTC; the
+ * caller creates it only on first registration.
  */
 export function toEventBridgeSchedules(
   schedule: ScheduleIR,
@@ -177,8 +178,11 @@ export function toEventBridgeSchedules(
   switch (schedule.kind) {
     case 'none':
       return [];
-    case 'once':
-      return [{ suffix: '', expression: atExpression(now), timezone: 'UTC' }];
+    case 'once': {
+      // At least a minute ahead, on a whole minute: a one-time schedule must not be in the past.
+      const at = new Date(Math.ceil((now.getTime() + 60_000) / 60_000) * 60_000);
+      return [{ suffix: '', expression: atExpression(at), timezone: 'UTC' }];
+    }
     case 'rate':
       return [{ suffix: '', expression: rateExpression(schedule.every_s, schedule.source), timezone }];
     case 'cron':
