@@ -9,6 +9,9 @@ export type Service = (typeof SERVICES)[number];
  * - `throttle`: answer 429 with `Retry-After: retryAfterSeconds` (real seconds, default 1).
  * - `server-error`: answer `status` (default 503) with the service's error body.
  * - `drop`: destroy the connection without an answer.
+ *   `drop` and `server-error` take `when`: 'before' (default) the request is handled, or 'after':
+ *   the request takes effect (a job is created, an action starts) and only the answer is lost,
+ *   which is what makes a client's retry prove its idempotency.
  * - `slow`: wait `delayMs` real milliseconds (default 2000), then answer normally.
  * - `token-expiry`: a bearer-checked request (hdinsight, keyvault) gets 401 "token expired" once;
  *   the token itself stays valid, so a client that refreshes or retries gets through.
@@ -18,7 +21,8 @@ export type Service = (typeof SERVICES)[number];
  *   or Genie job never completes: it stays IN_PROGRESS / RUNNING.
  * Request faults match on `service` and `jobName` (exact, or a glob with `*`); the job name of a
  * request is the one in its body, its `$filter`, or the job its path names. `times` is how many
- * requests or jobs it hits (default 1), or 'always'.
+ * requests or jobs it hits (default 1), or 'always'. To aim at one workflow run, put the run id
+ * into the `jobName` glob (job names derive from run and task).
  */
 export const FAULT_KINDS = [
   'throttle',
@@ -41,6 +45,7 @@ export const faultSpecSchema = z.strictObject({
   status: z.number().int().min(500).max(599).optional(),
   delayMs: z.number().int().nonnegative().optional(),
   afterSeconds: z.number().nonnegative().optional(),
+  when: z.enum(['before', 'after']).optional(),
 });
 export type FaultSpec = z.infer<typeof faultSpecSchema>;
 
@@ -96,10 +101,11 @@ export class FaultRegistry {
   }
 
   /** Finds the first armed fault of `kind` matching `target`, and spends one hit of it. */
-  take(kind: FaultKind, target: FaultTarget): Fault | undefined {
+  take(kind: FaultKind, target: FaultTarget, when: 'before' | 'after' = 'before'): Fault | undefined {
     const fault = this.faults.find(
       (f) =>
         f.kind === kind &&
+        (f.when ?? 'before') === when &&
         f.remaining > 0 &&
         (f.service === undefined || f.service === target.service) &&
         (f.jobName === undefined ||

@@ -73,11 +73,20 @@ export async function startServer(parts: ServerParts, port: number): Promise<Run
       );
     stats.requested(route.service);
     const target = { service: route.service, jobName: route.jobNameOf(req) };
-    if (faults.take('drop', target)) {
-      stats.injected('drop');
-      res.socket?.destroy();
-      return;
-    }
+    /** A drop or server-error armed for this phase: 'dropped', a replacement reply, or nothing. */
+    const failAt = (when: 'before' | 'after'): 'dropped' | Reply | undefined => {
+      if (faults.take('drop', target, when)) {
+        stats.injected('drop');
+        res.socket?.destroy();
+        return 'dropped';
+      }
+      const failure = faults.take('server-error', target, when);
+      if (!failure) return undefined;
+      stats.injected('server-error');
+      const status = failure.status ?? 503;
+      const code = status === 503 ? 'ServiceUnavailable' : 'InternalServerError';
+      return route.error(status, code, 'Injected server error.');
+    };
     const slow = faults.take('slow', target);
     if (slow) {
       stats.injected('slow');
@@ -92,20 +101,12 @@ export async function startServer(parts: ServerParts, port: number): Promise<Run
         headers: { ...reply.headers, 'retry-after': String(throttle.retryAfterSeconds ?? 1) },
       });
     }
-    const failure = faults.take('server-error', target);
-    if (failure) {
-      stats.injected('server-error');
-      const status = failure.status ?? 503;
-      return send(
-        res,
-        route.error(
-          status,
-          status === 503 ? 'ServiceUnavailable' : 'InternalServerError',
-          'Injected server error.',
-        ),
-      );
-    }
-    send(res, await route.handle(req));
+    const before = failAt('before');
+    if (before === 'dropped') return;
+    if (before) return send(res, before);
+    const reply = await route.handle(req);
+    const after = failAt('after');
+    if (after !== 'dropped') send(res, after ?? reply);
   }
 
   const onRequest = (secure: boolean) => (req: IncomingMessage, res: ServerResponse) => {

@@ -82,6 +82,32 @@ describe('request faults', () => {
     expect(emu.stats.faultsInjected.drop).toBe(1);
   });
 
+  it("drop with when 'after': the NEW takes effect, only the answer is lost", async () => {
+    emu.faults.add({ kind: 'drop', service: 'hdinsight', jobName: 'lost-answer', when: 'after' });
+    await expect(arm.runJob({ ...NEW_JOB, jobName: 'lost-answer' })).rejects.toThrow();
+    const listed = (await (await arm.list("jobName eq 'lost-answer'")).json()) as { value: unknown[] };
+    expect(listed.value).toHaveLength(1);
+    expect((await arm.runJob({ ...NEW_JOB, jobName: 'lost-answer' })).status).toBe(409);
+    expect(emu.stats.submissions['lost-answer']).toBe(1);
+  });
+
+  it("server-error with when 'after': Genie answers 503 but accepted the job", async () => {
+    emu.faults.add({ kind: 'server-error', service: 'genie', jobName: 'g-after', when: 'after' });
+    const body = {
+      id: 'g-after-1',
+      name: 'g-after',
+      user: 'u',
+      version: '1',
+      clusterCriterias: [{ tags: ['emr.cluster.role:batch'] }],
+      commandCriteria: ['type:spark-submit'],
+    };
+    const post = () => fetch(`${emu.genieUrl}/api/v3/jobs`, { method: 'POST', body: JSON.stringify(body) });
+    expect((await post()).status).toBe(503);
+    expect((await fetch(`${emu.genieUrl}/api/v3/jobs/g-after-1/status`)).status).toBe(200);
+    expect((await post()).status).toBe(409);
+    expect(emu.stats.submissions['g-after']).toBe(1);
+  });
+
   it('slow: the answer comes after the delay, unchanged', async () => {
     emu.faults.add({ kind: 'slow', service: 'flink', delayMs: 150 });
     const t0 = performance.now();
