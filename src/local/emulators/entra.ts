@@ -50,6 +50,11 @@ export class TokenStore {
     return { token, expiresIn: this.lifetimeSeconds };
   }
 
+  /** Every access token issued so far (for leak checks). */
+  issuedTokens(): string[] {
+    return [...this.tokens.keys()];
+  }
+
   /** Checks an `Authorization` header for one of `audiences`, applying a token-expiry fault. */
   check(
     authorization: string | undefined,

@@ -58,6 +58,11 @@ export interface RunningEmulators {
   stats: EmulatorStats;
   clock: ScaledClock;
   state: { hdinsight: HdiJobStore; flink: Map<string, FlinkJobManager>; genie: GenieJobStore };
+  /**
+   * Values that must never show up in ASL, history, outputs or logs: the client secret, every
+   * access token issued so far, and the Key Vault secret values (tenant and client ids excepted).
+   */
+  sensitiveValues(): string[];
   close(): Promise<void>;
 }
 
@@ -118,6 +123,11 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
     stats,
     clock,
     state: { hdinsight, flink, genie },
+    sensitiveValues: () => [
+      o.clientSecret,
+      ...tokens.issuedTokens(),
+      ...[...secrets.values()].filter((v) => v !== o.tenantId && v !== o.clientId),
+    ],
     close: () => server.close(),
   };
 }

@@ -38,6 +38,14 @@ describe('Key Vault secrets', () => {
     );
   });
 
+  it('lists the client secret, issued tokens and secret values as sensitive, not the ids', async () => {
+    const token = await armToken(emu);
+    const sensitive = emu.sensitiveValues();
+    expect(sensitive).toEqual(expect.arrayContaining([emu.clientSecret, token, 'v1']));
+    expect(sensitive).not.toContain(emu.tenantId);
+    expect(sensitive).not.toContain(emu.clientId);
+  });
+
   it('gives SecretNotFound (404) for an unknown name', async () => {
     await expect(client.getSecret('no-such-secret')).rejects.toMatchObject({
       statusCode: 404,
