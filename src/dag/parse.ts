@@ -22,7 +22,7 @@ export function parseFile(text: string, file: string): ParsedFile {
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: true, logLevel: 'error' });
   const diagnostics: Diagnostic[] = [...doc.errors, ...doc.warnings].map((error) => {
     const { line, col } = lineCounter.linePos(Math.min(error.pos[0], text.length));
-    return { file, line, col, path: [], message: yamlMessage(error.message) };
+    return { file, line, col, path: [], message: yamlMessage(error.code, error.message) };
   });
   for (const key of duplicateKeys(doc.contents)) {
     const { line, col } = lineCounter.linePos(Math.min(key.range?.[0] ?? 0, text.length));
@@ -67,7 +67,8 @@ function duplicateKeys(root: unknown): Scalar[] {
   return found;
 }
 
-function yamlMessage(message: string): string {
+function yamlMessage(code: string, message: string): string {
+  if (code === 'MULTIPLE_DOCS') return 'a DAG file holds one YAML document; this is a second one';
   const first = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?\s*$/, '');
   return `YAML: ${first}`;
 }

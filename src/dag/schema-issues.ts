@@ -73,6 +73,9 @@ const prefixed = (issue: z.core.$ZodIssue, parent: Path): z.core.$ZodIssue => ({
 function messageOf(issue: z.core.$ZodIssue, value: unknown, field: string | number | undefined): string {
   switch (issue.code) {
     case 'invalid_type':
+      if (issue.expected === 'string' && isUnquotedTemplate(value)) {
+        return 'quote a string that starts with a template: "{{ ... }}" (unquoted, YAML reads {{ }} as a mapping)';
+      }
       return issue.message.startsWith('Invalid input')
         ? `expected ${typeName(issue.expected)}, got ${describe(value)}`
         : issue.message;
@@ -100,6 +103,13 @@ function messageOf(issue: z.core.$ZodIssue, value: unknown, field: string | numb
     default:
       return issue.message;
   }
+}
+
+/** `key: {{ x }}` without quotes parses as a mapping whose only key is the mapping `{ x }`. */
+function isUnquotedTemplate(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && keys[0]!.startsWith('{') && value[keys[0]!] === null;
 }
 
 const TYPE_NAMES: Record<string, string> = {

@@ -55,6 +55,12 @@ describe('loadDag: one test per kind of diagnostic', () => {
     ]);
   });
 
+  it('one document per file', () => {
+    expect(errors('dag_id: d\ntasks: {}\n---\ndag_id: e\n')).toEqual([
+      'dag.yaml:3:1: error: a DAG file holds one YAML document; this is a second one',
+    ]);
+  });
+
   it('duplicate keys', () => {
     const text = yaml`
       dag_id: d
@@ -432,6 +438,17 @@ describe('loadDag: one test per kind of diagnostic', () => {
       "dag.yaml:15:66: error: tasks.b.command_arguments[2]: unclosed '{{' (a template is {{ dotted.path }})",
       "dag.yaml:22:16: error: tasks.c.job_name: 'tasks.a.output.job_id': task 'a' is not upstream of 'c' (add it to depends_on, directly or through another task)",
       "dag.yaml:22:44: error: tasks.c.job_name: 'tasks.b.output.stauts': operator genie has no output 'stauts'; did you mean 'status'? (it has 'cluster_name', 'command_name', 'job_id', 'job_name', 'status' or 'status_msg')",
+    ]);
+  });
+
+  it('an unquoted template is a YAML mapping: ask for quotes', () => {
+    const text = yaml`
+      dag_id: d
+      tasks:
+        g: { operator: genie, endpoint: http://g, cluster_tags: [x], command_tags: [y], job_name: {{ run_id }} }
+    `;
+    expect(errors(text)).toEqual([
+      'dag.yaml:3:93: error: tasks.g.job_name: quote a string that starts with a template: "{{ ... }}" (unquoted, YAML reads {{ }} as a mapping)',
     ]);
   });
 
