@@ -1,15 +1,10 @@
 import { rootCertificates } from 'node:tls';
-import {
-  ClientSecretCredential,
-  DefaultAzureCredential,
-  ManagedIdentityCredential,
-  type TokenCredential,
-} from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import { AirlessError, isAirlessError } from '../errors.ts';
 import type { TaskSpec } from '../handlers/contract.ts';
 import { ExpiringCache, fingerprint } from './expiring-cache.ts';
 import type { Authorizer } from './http.ts';
-import { NO_AUTH } from './http.ts';
+import { NO_AUTH, errorNameForStatus } from './http.ts';
 import type { RuntimeConfig } from './runtime-config.ts';
 import type { SecretSource } from './secrets.ts';
 
@@ -32,11 +27,22 @@ export function clearIdentityCache(): void {
 }
 
 /** TLS and authority options shared by every Azure SDK client airless builds. */
-export function azureTransportOptions(config: RuntimeConfig): { tlsOptions?: { ca: string[] } } {
-  return config.caPem ? { tlsOptions: { ca: [...rootCertificates, config.caPem] } } : {};
+export function azureTransportOptions(config: RuntimeConfig): {
+  tlsOptions?: { ca: string[] };
+  retryOptions: { maxRetries: number; retryDelayInMs: number; maxRetryDelayInMs: number };
+} {
+  return {
+    ...(config.caPem ? { tlsOptions: { ca: [...rootCertificates, config.caPem] } } : {}),
+    // One quick SDK-level retry; the handler's own retry (AIRLESS_HTTP_ATTEMPTS) does the rest.
+    retryOptions: { maxRetries: 1, retryDelayInMs: 200, maxRetryDelayInMs: 1000 },
+  };
 }
 
-export function defaultAzureCredential(config: RuntimeConfig): TokenCredential {
+/** @azure/identity is loaded on first use, so tasks that need no Entra ID token never pay for it. */
+const azureIdentity = () => import('@azure/identity');
+
+export async function defaultAzureCredential(config: RuntimeConfig): Promise<TokenCredential> {
+  const { DefaultAzureCredential } = await azureIdentity();
   return new DefaultAzureCredential({
     authorityHost: config.authorityHost,
     disableInstanceDiscovery: true,
@@ -66,7 +72,7 @@ async function azureCredential(
   connection: Connection,
   secrets: SecretSource,
   config: RuntimeConfig,
-): Promise<{ key: string; create: () => TokenCredential }> {
+): Promise<{ key: string; create: () => Promise<TokenCredential> }> {
   const transport = azureTransportOptions(config);
   switch (connection.type) {
     case 'azure_client_credentials': {
@@ -75,8 +81,8 @@ async function azureCredential(
       const secret = await field(connection, 'client_secret', secrets);
       return {
         key: fingerprint('cc', config.authorityHost, tenant, client, secret),
-        create: () =>
-          new ClientSecretCredential(tenant, client, secret, {
+        create: async () =>
+          new (await azureIdentity()).ClientSecretCredential(tenant, client, secret, {
             authorityHost: config.authorityHost,
             disableInstanceDiscovery: true,
             ...transport,
@@ -87,10 +93,12 @@ async function azureCredential(
       const client = await connectionField(connection, 'client_id', secrets);
       return {
         key: fingerprint('mi', client ?? ''),
-        create: () =>
-          client
+        create: async () => {
+          const { ManagedIdentityCredential } = await azureIdentity();
+          return client
             ? new ManagedIdentityCredential({ clientId: client, ...transport })
-            : new ManagedIdentityCredential(transport),
+            : new ManagedIdentityCredential(transport);
+        },
       };
     }
     default:
@@ -99,6 +107,32 @@ async function azureCredential(
         create: () => defaultAzureCredential(config),
       };
   }
+}
+
+/**
+ * An authority that is down or throttling is transient; a refused credential is AuthFailed. The
+ * credential's own message can quote the authority's answer, so only its kind is kept.
+ */
+export function credentialError(error: unknown, what: string): AirlessError {
+  if (isAirlessError(error)) return error;
+  const {
+    name = 'Error',
+    statusCode,
+    code,
+  } = (error ?? {}) as { name?: string; statusCode?: number; code?: string };
+  what = `${what}: could not get a token (${name}${statusCode ? ` ${statusCode}` : ''})`;
+  if (statusCode !== undefined && (statusCode === 429 || statusCode >= 500)) {
+    return new AirlessError(errorNameForStatus(statusCode), what);
+  }
+  const message = String((error as Error | undefined)?.message);
+  if (code === 'REQUEST_SEND_ERROR' || /network|ECONN|socket|timed? ?out/i.test(message)) {
+    return new AirlessError('NetworkError', what);
+  }
+  // MSAL reports a failing or throttling authority (5xx/429) by these codes, not by status.
+  if (/temporarily_unavailable|endpoints_resolution_error|server_error/.test(message)) {
+    return new AirlessError('ServiceUnavailable', what);
+  }
+  return new AirlessError('AuthFailed', what);
 }
 
 function entraAuthorizer(
@@ -117,7 +151,7 @@ function entraAuthorizer(
       if (token === undefined) {
         let credential = credentials.get(key);
         if (!credential) {
-          credential = create();
+          credential = await create();
           credentials.set(key, credential, Number.POSITIVE_INFINITY);
         }
         try {
@@ -126,13 +160,9 @@ function entraAuthorizer(
           token = answer.token;
           tokens.set(tokenKey, token, answer.expiresOnTimestamp - TOKEN_MARGIN_MS);
         } catch (error) {
-          if (isAirlessError(error)) throw error;
-          const name = error instanceof Error ? error.name : 'Error';
-          // The credential's message can quote the authority's answer; keep only its kind.
-          throw new AirlessError(
-            'AuthFailed',
-            `connection '${connection.name}': could not get a token (${name})`,
-          );
+          // MSAL remembers a throttled or failed authority per credential; start afresh next time.
+          credentials.delete(key);
+          throw credentialError(error, `connection '${connection.name}'`);
         }
       }
       return { authorization: `Bearer ${token}` };

@@ -1,12 +1,12 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { TokenCredential } from '@azure/identity';
-import { SecretClient, type SecretClientOptions } from '@azure/keyvault-secrets';
+import type { SecretClient, SecretClientOptions } from '@azure/keyvault-secrets';
 import { AirlessError, isAirlessError } from '../errors.ts';
 import type { TaskSpec } from '../handlers/contract.ts';
 import { ExpiringCache, fingerprint } from './expiring-cache.ts';
 import { errorNameForStatus } from './http.ts';
-import { azureTransportOptions, defaultAzureCredential } from './identity.ts';
+import { azureTransportOptions, credentialError, defaultAzureCredential } from './identity.ts';
 import type { RuntimeConfig } from './runtime-config.ts';
 
 /**
@@ -17,6 +17,7 @@ import type { RuntimeConfig } from './runtime-config.ts';
  * - env: variable `<prefix><NAME>`, NAME upper-cased with every other character -> '_'
  *   (prefix default AIRLESS_SECRET_; `api-secret` -> AIRLESS_SECRET_API_SECRET)
  * Values are cached in memory for AIRLESS_SECRET_TTL_S and never logged or returned by handlers.
+ * Each backend's SDK is imported on first use, so a handler only loads the one its DAG names.
  */
 export interface SecretSource {
   get(name: string): Promise<string>;
@@ -69,8 +70,12 @@ function sdkError(error: unknown, what: string): AirlessError {
   const name = e.name ?? '';
   if (/NotFound/.test(name) || /NotFound/.test(e.code ?? ''))
     return new AirlessError('NotFound', `${what} does not exist`);
+  if (status !== undefined && (status === 429 || status >= 500)) {
+    return new AirlessError(errorNameForStatus(status), `${what}: answered ${status} (${name})`);
+  }
   if (/Throttl/.test(name)) return new AirlessError('Throttled', `${what}: throttled`);
-  if (/AccessDenied|Unrecognized|Credential|Authentication|ExpiredToken/.test(name)) {
+  if (/Credential|Authentication/.test(name)) return credentialError(error, what);
+  if (/AccessDenied|Unrecognized|ExpiredToken/.test(name)) {
     return new AirlessError('AuthFailed', `${what}: not authorised (${name})`);
   }
   if (status !== undefined)
@@ -98,41 +103,55 @@ export function secretSourceFor(
       const vaultUrl = config.keyVaultUrl ?? options.vault_url;
       if (!vaultUrl) throw new AirlessError('BadInput', 'secrets backend azure_key_vault needs vault_url');
       let client: SecretClient | undefined;
-      lookup = async (name) => {
-        const secretName = keyVaultSecretName(options.variables_prefix, name);
+      const read = async (secretName: string) => {
+        const { SecretClient } = await import('@azure/keyvault-secrets');
         client ??= new SecretClient(
           vaultUrl,
-          clients.keyVaultCredential?.() ?? defaultAzureCredential(config),
+          clients.keyVaultCredential?.() ?? (await defaultAzureCredential(config)),
           {
             ...azureTransportOptions(config),
             disableChallengeResourceVerification: config.keyVaultUrl !== undefined,
             ...clients.keyVaultOptions,
           },
         );
-        const secret = await client.getSecret(secretName);
+        return client.getSecret(secretName);
+      };
+      lookup = async (name) => {
+        const secretName = keyVaultSecretName(options.variables_prefix, name);
+        let secret;
+        try {
+          secret = await read(secretName);
+        } catch (error) {
+          if ((error as { statusCode?: number }).statusCode !== 401) throw error;
+          // Key Vault refused a token its credential still trusts: once more with a new credential.
+          client = undefined;
+          secret = await read(secretName);
+        }
         return { where: `Key Vault secret ${secretName}`, value: secret.value };
       };
       break;
     }
-    case 'aws_secrets_manager': {
-      const sm =
-        clients.secretsManager ?? new SecretsManagerClient(options.region ? { region: options.region } : {});
+    case 'aws_secrets_manager':
       lookup = async (name) => {
+        const { GetSecretValueCommand, SecretsManagerClient } =
+          await import('@aws-sdk/client-secrets-manager');
+        const sm =
+          clients.secretsManager ??
+          new SecretsManagerClient(options.region ? { region: options.region } : {});
         const id = joinPath(options.prefix ?? 'airflow/variables', name);
         const answer = await sm.send(new GetSecretValueCommand({ SecretId: id }));
         return { where: `Secrets Manager secret ${id}`, value: answer.SecretString };
       };
       break;
-    }
-    case 'aws_ssm': {
-      const ssm = clients.ssm ?? new SSMClient(options.region ? { region: options.region } : {});
+    case 'aws_ssm':
       lookup = async (name) => {
+        const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
+        const ssm = clients.ssm ?? new SSMClient(options.region ? { region: options.region } : {});
         const path = joinPath(options.prefix ?? '/airflow/variables', name).replace(/^\/*/, '/');
         const answer = await ssm.send(new GetParameterCommand({ Name: path, WithDecryption: true }));
         return { where: `SSM parameter ${path}`, value: answer.Parameter?.Value };
       };
       break;
-    }
     default:
       throw new AirlessError(
         'BadInput',

@@ -88,7 +88,12 @@ function operatorCall(
     invocation,
     config: renderDeep(task.config, renderContext(invocation)),
     runtime,
-    authorizer: (scope) => authorizerFor(task.connection, secrets, runtime, scope),
+    target: (service, baseUrl, scope) => ({
+      service,
+      baseUrl,
+      auth: authorizerFor(task.connection, secrets, runtime, scope),
+      timeoutMs: runtime.httpTimeoutMs,
+    }),
     connectionField: async (name) =>
       task.connection ? connectionField(task.connection, name, secrets) : undefined,
     retry: {

@@ -10,6 +10,7 @@ import {
 } from '../../src/clients/http.ts';
 import { withTransientRetry } from '../../src/clients/retry.ts';
 import { AirlessError } from '../../src/errors.ts';
+import { failure } from '../handlers/fixtures.ts';
 
 /** A loopback server whose answer per path is scripted by the test. */
 let server: Server;
@@ -48,15 +49,6 @@ const target = (over: Partial<HttpTarget> = {}): HttpTarget => ({
   ...over,
 });
 
-const errorOf = async (p: Promise<unknown>): Promise<AirlessError> => {
-  try {
-    await p;
-  } catch (e) {
-    return e as AirlessError;
-  }
-  throw new Error('expected an error');
-};
-
 describe('http helper', () => {
   it.each([
     [400, 'BadInput'],
@@ -69,7 +61,7 @@ describe('http helper', () => {
     [500, 'ServiceUnavailable'],
     [503, 'ServiceUnavailable'],
   ])('maps HTTP %i to %s with the ARM error text', async (status, name) => {
-    const e = await errorOf(
+    const e = await failure(
       request(target(), { method: 'GET', path: '/arm', query: { status: String(status) } }),
     );
     expect(e).toBeInstanceOf(AirlessError);
@@ -78,7 +70,7 @@ describe('http helper', () => {
   });
 
   it('reads Retry-After as seconds or an HTTP date', async () => {
-    const e = await errorOf(
+    const e = await failure(
       request(target(), { method: 'GET', path: '/x', query: { status: '429', retry: '7' } }),
     );
     expect(e.retryAfterSeconds).toBe(7);
@@ -89,16 +81,16 @@ describe('http helper', () => {
 
   it('turns refused, dropped and slow connections into NetworkError', async () => {
     expect(
-      (await errorOf(request(target({ baseUrl: 'http://127.0.0.1:1' }), { method: 'GET', path: '/' }))).name,
+      (await failure(request(target({ baseUrl: 'http://127.0.0.1:1' }), { method: 'GET', path: '/' }))).name,
     ).toBe('NetworkError');
-    expect((await errorOf(request(target(), { method: 'GET', path: '/drop' }))).name).toBe('NetworkError');
-    const slow = await errorOf(request(target(), { method: 'GET', path: '/slow' }));
+    expect((await failure(request(target(), { method: 'GET', path: '/drop' }))).name).toBe('NetworkError');
+    const slow = await failure(request(target(), { method: 'GET', path: '/slow' }));
     expect(slow.name).toBe('NetworkError');
     expect(slow.message).toContain('no answer in 200 ms');
   });
 
   it('refuses to follow a URL to another origin with credentials', async () => {
-    const e = await errorOf(request(target(), { method: 'GET', path: 'http://127.0.0.2:9/steal' }));
+    const e = await failure(request(target(), { method: 'GET', path: 'http://127.0.0.2:9/steal' }));
     expect(e.name).toBe('ServiceUnavailable');
     expect(e.message).toContain('not sending credentials');
   });
@@ -119,7 +111,7 @@ describe('http helper', () => {
     expect(
       await requestJson(target(), { method: 'GET', path: '/ok' }, z.object({ value: z.number() })),
     ).toEqual({ value: 1 });
-    const e = await errorOf(
+    const e = await failure(
       requestJson(target(), { method: 'GET', path: '/ok' }, z.object({ value: z.string() })),
     );
     expect(e.name).toBe('ServiceUnavailable');
@@ -132,7 +124,7 @@ describe('withTransientRetry', () => {
 
   it('retries transient errors and gives up after the attempts', async () => {
     let calls = 0;
-    const e = await errorOf(
+    const e = await failure(
       withTransientRetry(async () => {
         calls++;
         throw new AirlessError('ServiceUnavailable', 'down');
@@ -147,7 +139,7 @@ describe('withTransientRetry', () => {
       calls++;
       throw new AirlessError('BadInput', 'no');
     };
-    expect((await errorOf(withTransientRetry(fatal, policy))).name).toBe('BadInput');
+    expect((await failure(withTransientRetry(fatal, policy))).name).toBe('BadInput');
     expect(calls).toBe(1);
     calls = 0;
     const waits: number[] = [];
@@ -155,7 +147,7 @@ describe('withTransientRetry', () => {
       calls++;
       throw new AirlessError('Throttled', 'later', { retryAfterSeconds: calls === 1 ? 2 : 60 });
     };
-    const e = await errorOf(
+    const e = await failure(
       withTransientRetry(long, { ...policy, sleep: async (ms) => void waits.push(ms) }),
     );
     expect([e.name, e.retryAfterSeconds, calls, waits]).toEqual(['Throttled', 60, 2, [2000]]);

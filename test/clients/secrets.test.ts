@@ -14,16 +14,9 @@ import {
   secretSourceFor,
 } from '../../src/clients/secrets.ts';
 import { startEmulators, type RunningEmulators } from '../../src/local/emulators/index.ts';
+import { failure } from '../handlers/fixtures.ts';
 
 const runtime = readRuntimeConfig({});
-const errorOf = async (p: Promise<unknown>): Promise<Error> => {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-};
 
 beforeEach(() => clearSecretCache());
 
@@ -50,7 +43,7 @@ describe('env backend', () => {
     expect(await source.get('token_x')).toBe('v1');
     process.env.AIRLESS_SECRET_TOKEN_X = 'v2';
     expect(await source.get('token_x')).toBe('v1'); // cached
-    const e = await errorOf(source.get('missing'));
+    const e = await failure(source.get('missing'));
     expect([e.name, e.message]).toEqual([
       'NotFound',
       "secret 'missing' not found (environment variable AIRLESS_SECRET_MISSING)",
@@ -115,7 +108,7 @@ describe('Azure Key Vault backend (real SDK against the emulator over TLS)', () 
       { backend: 'azure_key_vault', options: { vault_url: 'https://x.vault.azure.net' } },
       kv(),
     );
-    const e = await errorOf(source.get('nope'));
+    const e = await failure(source.get('nope'));
     expect(e.name).toBe('NotFound');
     expect(e.message).not.toContain(emu.clientSecret);
   });
@@ -134,7 +127,7 @@ describe('AWS Secrets Manager and SSM backends (aws-sdk-client-mock)', () => {
       secretsManager: client,
     });
     expect(await source.get('api_key')).toBe('k1');
-    expect((await errorOf(source.get('gone'))).name).toBe('NotFound');
+    expect((await failure(source.get('gone'))).name).toBe('NotFound');
     sm.restore();
   });
   it('SSM: /prefix/name, decrypted; throttling and access errors mapped', async () => {
@@ -160,9 +153,9 @@ describe('AWS Secrets Manager and SSM backends (aws-sdk-client-mock)', () => {
       ssm: client,
     });
     expect(await source.get('pw')).toBe('p1');
-    expect((await errorOf(source.get('missing'))).name).toBe('NotFound');
-    expect((await errorOf(source.get('busy'))).name).toBe('Throttled');
-    expect((await errorOf(source.get('denied'))).name).toBe('AuthFailed');
+    expect((await failure(source.get('missing'))).name).toBe('NotFound');
+    expect((await failure(source.get('busy'))).name).toBe('Throttled');
+    expect((await failure(source.get('denied'))).name).toBe('AuthFailed');
     ssm.restore();
   });
 });

@@ -11,7 +11,7 @@ import type {
   TaskSpec,
 } from '../../src/handlers/contract.ts';
 import { handleTask, type HandlerDeps } from '../../src/handlers/task.ts';
-import { isAirlessError } from '../../src/errors.ts';
+import { isAirlessError, type AirlessError } from '../../src/errors.ts';
 
 /** Emulators plus the runtime config and deps a handler needs to reach them; logs are captured. */
 export interface Harness {
@@ -134,11 +134,11 @@ export async function runTask(
 }
 
 /** Rejects with the error `promise` ends with, for asserting on its name. */
-export async function failure(promise: Promise<unknown>): Promise<Error> {
+export async function failure(promise: Promise<unknown>): Promise<AirlessError> {
   try {
     await promise;
   } catch (error) {
-    return error as Error;
+    return error as AirlessError;
   }
   throw new Error('expected a failure, got success');
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPERATOR_OUTPUTS } from '../../src/dag/operators.ts';
 import type { SubmitResult, TaskInvocation } from '../../src/handlers/contract.ts';
 import { handleTask } from '../../src/handlers/task.ts';
 import {
@@ -57,17 +58,7 @@ describe('flink.hdinsight handler against the ARM emulator', () => {
       job_name: job.job_name,
     });
     expect(output.job_id).toMatch(/^[0-9a-f]{32}$/);
-    expect(Object.keys(output).sort()).toEqual([
-      'action',
-      'action_result',
-      'job_id',
-      'job_name',
-      'job_output',
-      'last_savepoint',
-      'run_id',
-      'savepoints',
-      'status',
-    ]);
+    expect(Object.keys(output).sort()).toEqual([...OPERATOR_OUTPUTS['flink.hdinsight']].sort());
     expect(h.emu.stats.submissions[job.job_name]).toBe(1);
   });
 

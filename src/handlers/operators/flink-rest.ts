@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { FLINK_REST_ACTIONS } from '../../dag/schema.ts';
+import { HDINSIGHT_ACTIONS } from '../../compiler/ir.ts';
 import { AirlessError, isAirlessError } from '../../errors.ts';
 import { FlinkRestClient, type FlinkJobState, type JobDetails } from '../../clients/flink-rest.ts';
 import { withTransientRetry } from '../../clients/retry.ts';
 import type { JobRef } from '../contract.ts';
 import { jobNameFor, stableHexId } from '../job-name.ts';
 import {
+  DATA_PLANE_SCOPE,
   HttpEndpoint,
   parseConfig,
   requireField,
@@ -25,7 +26,10 @@ const HEX32 = /^[0-9a-f]{32}$/;
 
 const ConfigSchema = z.object({
   endpoint: HttpEndpoint,
-  action: z.enum(FLINK_REST_ACTIONS),
+  // The DAG schema allows all but these two for flink.rest; checked again here at run time.
+  action: z
+    .enum(HDINSIGHT_ACTIONS)
+    .refine((a) => a !== 'LIST_SAVEPOINT' && a !== 'RE_LAUNCH', { error: 'not an action of flink.rest' }),
   jar_path: z
     .string()
     .regex(/^(?!.*(^|\/)\.\.(\/|$)).+\.jar$/, { error: 'must be a path to a .jar file, without ..' })
@@ -57,18 +61,12 @@ interface Prepared {
 
 function prepare(call: OperatorCall): Prepared {
   const config = parseConfig('flink.rest', ConfigSchema, call.config);
-  const client = new FlinkRestClient({
-    service: 'Flink REST',
-    baseUrl: call.runtime.flinkEndpoint ?? config.endpoint,
-    auth: call.authorizer(DATA_PLANE_SCOPE),
-    timeoutMs: call.runtime.httpTimeoutMs,
-  });
+  const client = new FlinkRestClient(
+    call.target('Flink REST', call.runtime.flinkEndpoint ?? config.endpoint, DATA_PLANE_SCOPE),
+  );
   const startsJob = STARTS.includes(config.action) || UPDATES.includes(config.action);
   return { config, client, jobName: jobNameFor(call.invocation, config.job_name, startsJob) };
 }
-
-/** Entra ID scope of HDInsight on AKS data-plane endpoints, used when a flink.rest/genie connection is azure_*. */
-export const DATA_PLANE_SCOPE = 'https://hilo.azurehdinsight.net/.default';
 
 /** The running job an action applies to: its id, or the id its job name pins. */
 function targetJobId(p: Prepared): string {

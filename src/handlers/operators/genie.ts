@@ -5,8 +5,8 @@ import { GENIE_FINAL_STATUSES, GenieClient, type GenieJob } from '../../clients/
 import { withTransientRetry } from '../../clients/retry.ts';
 import type { JobRef } from '../contract.ts';
 import { jobNameFor } from '../job-name.ts';
-import { DATA_PLANE_SCOPE } from './flink-rest.ts';
 import {
+  DATA_PLANE_SCOPE,
   HttpEndpoint,
   parseConfig,
   type JobOperator,
@@ -39,12 +39,9 @@ type Config = z.infer<typeof ConfigSchema>;
 
 function prepare(call: OperatorCall): { config: Config; client: GenieClient; jobName: string } {
   const config = parseConfig('genie', ConfigSchema, call.config);
-  const client = new GenieClient({
-    service: 'Genie',
-    baseUrl: call.runtime.genieEndpoint ?? config.endpoint,
-    auth: call.authorizer(DATA_PLANE_SCOPE),
-    timeoutMs: call.runtime.httpTimeoutMs,
-  });
+  const client = new GenieClient(
+    call.target('Genie', call.runtime.genieEndpoint ?? config.endpoint, DATA_PLANE_SCOPE),
+  );
   return { config, client, jobName: jobNameFor(call.invocation, config.job_name, true) };
 }
 

@@ -52,12 +52,7 @@ const JOB_OUTPUT_LIMIT = 4096;
 function prepare(call: OperatorCall): { config: Config; client: HdInsightJobsClient; jobName: string } {
   const config = parseConfig('flink.hdinsight', ConfigSchema, call.config);
   const client = new HdInsightJobsClient(
-    {
-      service: 'ARM',
-      baseUrl: call.runtime.armEndpoint,
-      auth: call.authorizer(call.runtime.armScope),
-      timeoutMs: call.runtime.httpTimeoutMs,
-    },
+    call.target('ARM', call.runtime.armEndpoint, call.runtime.armScope),
     config.api_version,
   );
   client.clusterPath(config.cluster); // refuses unsafe names before anything is sent

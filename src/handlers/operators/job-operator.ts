@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AirlessError } from '../../errors.ts';
-import type { Authorizer } from '../../clients/http.ts';
+import type { HttpTarget } from '../../clients/http.ts';
 import type { RetryPolicy } from '../../clients/retry.ts';
 import type { RuntimeConfig } from '../../clients/runtime-config.ts';
 import type { JobRef, TaskInvocation } from '../contract.ts';
@@ -11,12 +11,15 @@ export interface OperatorCall {
   /** TaskSpec.config with every template rendered. */
   config: Record<string, unknown>;
   runtime: RuntimeConfig;
-  /** Authorization for the service at `scope` through the task's connection. */
-  authorizer(scope: string): Authorizer;
+  /** Where and how to reach a service: its base URL, with the task's connection authorising for `scope`. */
+  target(service: string, baseUrl: string, scope: string): HttpTarget;
   /** A connection field, its secret looked up when it is one; undefined when the connection has none. */
   connectionField(name: string): Promise<string | undefined>;
   retry: RetryPolicy;
 }
+
+/** Entra ID scope of HDInsight on AKS data-plane endpoints, used when a flink.rest/genie connection is azure_*. */
+export const DATA_PLANE_SCOPE = 'https://hilo.azurehdinsight.net/.default';
 
 export type Output = Record<string, string | number | boolean | null | string[]>;
 
@@ -44,8 +47,6 @@ export const requireField = <T>(operator: string, action: string, field: string,
 };
 
 /** An http(s) endpoint from a DAG; anything else (file:, javascript:, relative) is refused. */
-export const HttpEndpoint = z
-  .string()
-  .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, {
-    error: 'must be an http(s) URL without query or fragment',
-  });
+export const HttpEndpoint = z.string().regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, {
+  error: 'must be an http(s) URL without query or fragment',
+});
