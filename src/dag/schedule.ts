@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import type { ScheduleIR } from '../compiler/ir.ts';
+import { didYouMean } from './diagnostics.ts';
 
 /** Airflow's cron presets (utils/dates.py cron_presets). */
 export const SCHEDULE_PRESETS: Readonly<Record<string, string>> = {
@@ -33,9 +34,11 @@ export function parseSchedule(source: string | null): ScheduleResult {
   if (text.startsWith('@')) {
     const cron = SCHEDULE_PRESETS[text];
     if (cron === undefined) {
+      const presets = ['@once', ...Object.keys(SCHEDULE_PRESETS)];
+      const hint = didYouMean(text, presets);
       return {
         ok: false,
-        message: `unknown schedule preset '${text}' (use @once, ${Object.keys(SCHEDULE_PRESETS).join(', ')})`,
+        message: `unknown schedule preset '${text}'${hint || ` (use ${presets.join(', ')})`}`,
       };
     }
     return { ok: true, schedule: { kind: 'cron', cron, source: text } };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HDINSIGHT_ACTIONS, TRIGGER_RULES, WAIT_FOR } from '../compiler/ir.ts';
 import { DURATION_HINT, DURATION_PATTERN, parseDuration } from './durations.ts';
 import { didYouMean, oneOf } from './diagnostics.ts';
-import { isTimeZone, parseSchedule } from './schedule.ts';
+import { isTimeZone, knownTimeZones, parseSchedule } from './schedule.ts';
 
 /**
  * The DAG file format, version 1 (shared/design/DAG-FORMAT.md), as a zod schema. Every object is
@@ -287,9 +287,10 @@ const Schedule = z
     if (!result.ok) ctx.addIssue({ code: 'custom', message: result.message });
   });
 
-const TimeZone = z
-  .string()
-  .refine(isTimeZone, { error: (issue) => `unknown time zone '${String(issue.input)}'` });
+const TimeZone = z.string().refine(isTimeZone, {
+  error: (issue) =>
+    `unknown time zone '${String(issue.input)}'${didYouMean(String(issue.input), [...knownTimeZones()])}`,
+});
 
 /**
  * Checks a map's keys; runs even when values have problems, so a bad id and a bad field of the same

@@ -201,9 +201,10 @@ describe('loadDag: one test per kind of diagnostic', () => {
     ],
     ['"0 0 30 2 *"', "schedule: cron '0 0 30 2 *' never fires"],
     [
-      '"@dayly"',
-      "schedule: unknown schedule preset '@dayly' (use @once, @hourly, @daily, @weekly, @monthly, @quarterly, @yearly, @annually, @midnight)",
+      '"@every"',
+      "schedule: unknown schedule preset '@every' (use @once, @hourly, @daily, @weekly, @monthly, @quarterly, @yearly, @annually, @midnight)",
     ],
+    ['"@dayly"', "schedule: unknown schedule preset '@dayly'; did you mean '@daily'?"],
     [
       '"@continuous"',
       "schedule: schedule '@continuous' is not supported: a serverless workflow has no scheduler loop to restart it; use a cron, a rate(...) or a data trigger",
@@ -237,7 +238,7 @@ describe('loadDag: one test per kind of diagnostic', () => {
 
   it('time zones', () => {
     expect(errors('dag_id: d\ntimezone: Europe/Stokholm\ntasks: {}\n')).toEqual([
-      "dag.yaml:2:11: error: timezone: unknown time zone 'Europe/Stokholm'",
+      "dag.yaml:2:11: error: timezone: unknown time zone 'Europe/Stokholm'; did you mean 'Europe/Stockholm'?",
     ]);
     expect(errors('dag_id: d\ntimezone: UTC\ntasks: {}\n')).toEqual([]);
   });
