@@ -44,6 +44,9 @@ describe('airless compile', () => {
     expect(drift.stderr).toContain(`drifted: ${join(out, 'flink_wordcount.plan.json')}`);
     expect(drift.stderr).toContain(`missing: ${join(out, 'movielens_genie.plan.json')}`);
     expect(drift.stderr).toContain(`stale: ${join(out, 'old_dag.plan.json')}`);
+    expect(drift.stderr).toContain(
+      `3 files out of date; to update them, run: airless compile dags --target plan --out ${out}`,
+    );
     expect(await readdir(out)).toEqual(before);
   });
 

@@ -85,7 +85,12 @@ async function compile(paths: string[], options: CompileOptions): Promise<number
   }
   if (failed) return 1;
   const code = options.check
-    ? await checkOutputs(outputs, options.out, targets)
+    ? await checkOutputs(
+        outputs,
+        targets,
+        options.out,
+        `airless compile ${paths.join(' ')} --target ${options.target} --out ${options.out}`,
+      )
     : await writeOutputs(outputs, options.out);
   for (const [dagId, sections] of reports) printReport(dagId, sections);
   return code;
@@ -101,7 +106,7 @@ async function writeOutputs(outputs: Output[], out: string): Promise<number> {
 }
 
 /** Compares with what is in `out`: missing, drifted, and stale files (a target's suffix, no DAG). */
-async function checkOutputs(outputs: Output[], out: string, targets: Target[]): Promise<number> {
+async function checkOutputs(outputs: Output[], targets: Target[], out: string, fix: string): Promise<number> {
   const problems: string[] = [];
   for (const { path, content } of outputs) {
     const existing = await readFile(path, 'utf8').catch(() => null);
@@ -117,9 +122,7 @@ async function checkOutputs(outputs: Output[], out: string, targets: Target[]): 
   }
   for (const line of problems) console.error(line);
   if (problems.length > 0) {
-    console.error(
-      `${plural(problems.length, 'file')} out of date; run: airless compile <dags> --target ... --out ${out}`,
-    );
+    console.error(`${plural(problems.length, 'file')} out of date; to update them, run: ${fix}`);
     return 1;
   }
   console.log(`${plural(outputs.length, 'file')} up to date in ${out}`);
