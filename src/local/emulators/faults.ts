@@ -63,7 +63,8 @@ export interface FaultTarget {
   action?: string | undefined;
 }
 
-function globMatches(pattern: string, value: string): boolean {
+/** Exact match, or a glob where `*` stands for any characters. */
+export function globMatches(pattern: string, value: string): boolean {
   if (!pattern.includes('*')) return pattern === value;
   const re = new RegExp(
     `^${pattern
@@ -118,5 +119,3 @@ export class FaultRegistry {
     return { ...fault };
   }
 }
-
-export { globMatches };

@@ -2,7 +2,7 @@ import type { EmuContext } from './context.ts';
 import type { GenieResource, Resolution } from './genie-resolution.ts';
 import { resolveJob } from './genie-resolution.ts';
 
-export const GENIE_FINISHED = ['SUCCEEDED', 'KILLED', 'FAILED', 'INVALID'] as const;
+const GENIE_FINISHED = ['SUCCEEDED', 'KILLED', 'FAILED', 'INVALID'] as const;
 
 /** A validated Genie v3 job request. */
 export interface GenieJobRequest {

@@ -1,3 +1,4 @@
+import { globMatches } from './faults.ts';
 import type { GenieJob, GenieJobRequest, GenieJobStore } from './genie-jobs.ts';
 import { GenieError } from './genie-jobs.ts';
 import type { EmuRequest, Reply, ServiceRoute } from './http.ts';
@@ -144,13 +145,8 @@ export function genieRoute(store: GenieJobStore): ServiceRoute {
 
   const search = (req: EmuRequest): Reply => {
     const q = req.url.searchParams;
-    const like = (pattern: string, v: string): boolean =>
-      new RegExp(
-        `^${pattern
-          .split('%')
-          .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-          .join('.*')}$`,
-      ).test(v);
+    // Genie's name search is SQL LIKE: % matches any characters.
+    const like = (pattern: string, v: string): boolean => globMatches(pattern.replaceAll('%', '*'), v);
     const statuses = q.getAll('status');
     const tags = q.getAll('tag');
     const matches = [...store.jobs.values()].filter((j) => {
