@@ -3,7 +3,7 @@ import { didYouMean, oneOf } from './diagnostics.ts';
 import type { Path } from './parse.ts';
 import { isRecord, labelled, valueAt } from './report.ts';
 import type { Report } from './report.ts';
-import { CommonTaskSchema, DagSchema } from './schema.ts';
+import { CommonTaskSchema, DagSchema, TaskSchema } from './schema.ts';
 
 /** Turns zod's issues into positioned diagnostics with messages a DAG author can act on. */
 export function reportSchemaIssues(
@@ -24,9 +24,8 @@ function reportIssue(issue: z.core.$ZodIssue, document: unknown, report: Report)
     const known = knownKeys(path, document);
     const owner = ownerLabel(path, document);
     for (const key of issue.keys) {
-      report.at([...path, key], labelled(path, `unknown key '${key}'${owner}${didYouMean(key, known)}`), {
-        key: true,
-      });
+      const hint = didYouMean(key, known) || elsewhere(key, path);
+      report.at([...path, key], labelled(path, `unknown key '${key}'${owner}${hint}`), { key: true });
     }
     return;
   }
@@ -189,6 +188,16 @@ function knownKeys(path: Path, document: unknown): string[] {
   const schema = schemaAt(path, document);
   const def = schema === undefined ? undefined : defOf(schema);
   return def?.type === 'object' ? Object.keys(def.shape ?? {}) : [];
+}
+
+/** For a task: " (a field of flink.rest and genie)" when another operator takes the key. */
+function elsewhere(key: string, path: Path): string {
+  if (path[0] !== 'tasks' || path.length !== 2) return '';
+  const operators = (defOf(TaskSchema).options ?? [])
+    .map((option) => defOf(option).shape ?? {})
+    .filter((shape) => key in shape)
+    .map((shape) => String((defOf(shape.operator) as Def & { values?: unknown[] }).values?.[0]));
+  return operators.length > 0 ? ` (a field of ${operators.join(' and ')})` : '';
 }
 
 /** " for operator flink.rest" and the like, when the keys a mapping takes depend on a discriminator. */

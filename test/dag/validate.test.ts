@@ -102,12 +102,13 @@ describe('loadDag: one test per kind of diagnostic', () => {
       dag_id: d
       shedule: "@daily"
       tasks:
-        a: { operator: empty, retires: 2, zzz: 1 }
+        a: { operator: empty, retires: 2, zzz: 1, endpoint: x }
     `;
     expect(errors(text)).toEqual([
       "dag.yaml:2:1: error: unknown key 'shedule'; did you mean 'schedule'?",
       "dag.yaml:4:25: error: tasks.a: unknown key 'retires' for operator empty; did you mean 'retries'?",
       "dag.yaml:4:37: error: tasks.a: unknown key 'zzz' for operator empty",
+      "dag.yaml:4:45: error: tasks.a: unknown key 'endpoint' for operator empty (a field of flink.rest and genie)",
     ]);
   });
 
