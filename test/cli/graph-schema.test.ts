@@ -34,7 +34,8 @@ describe('airless schema', () => {
     const r = await runCli('schema');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ type: 'object', required: ['dag_id', 'tasks'] });
-    expect(r.stdout).toBe(readFileSync('schema/dag.schema.json', 'utf8'));
+    const committed = readFileSync('schema/dag.schema.json', 'utf8');
+    expect(r.stdout, 'regenerate it: node bin/airless.js schema > schema/dag.schema.json').toBe(committed);
   });
 
   it('is what the example DAGs point yaml-language-server at', () => {
