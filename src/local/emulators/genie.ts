@@ -77,8 +77,17 @@ function links(origin: string, id: string): Record<string, { href: string }> {
   ]);
 }
 
-/** Genie v3 jobs API at /genie/api/v3/jobs. */
-export function genieRoute(store: GenieJobStore): ServiceRoute {
+/** Checks HTTP Basic credentials against `users` (user -> password); no users: Genie is open. */
+function authorized(req: EmuRequest, users: Record<string, string>): boolean {
+  if (Object.keys(users).length === 0) return true;
+  const m = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  const decoded = m?.[1] ? Buffer.from(m[1], 'base64').toString('utf8') : '';
+  const colon = decoded.indexOf(':');
+  return colon > 0 && users[decoded.slice(0, colon)] === decoded.slice(colon + 1);
+}
+
+/** Genie v3 jobs API at /genie/api/v3/jobs, optionally behind HTTP Basic auth. */
+export function genieRoute(store: GenieJobStore, users: Record<string, string>): ServiceRoute {
   const jobResource = (req: EmuRequest, job: GenieJob): Record<string, unknown> => {
     const v = store.view(job);
     const r = job.request;
@@ -259,6 +268,14 @@ export function genieRoute(store: GenieJobStore): ServiceRoute {
       }
     },
     handle(req) {
+      if (!authorized(req, users)) {
+        const reply = genieError(
+          401,
+          'Unauthorized',
+          'Full authentication is required to access this resource',
+        );
+        return { ...reply, headers: { 'www-authenticate': 'Basic realm="Genie"' } };
+      }
       try {
         return handle(req);
       } catch (e) {

@@ -60,7 +60,8 @@ export interface RunningEmulators {
   state: { hdinsight: HdiJobStore; flink: Map<string, FlinkJobManager>; genie: GenieJobStore };
   /**
    * Values that must never show up in ASL, history, outputs or logs: the client secret, every
-   * access token issued so far, and the Key Vault secret values (tenant and client ids excepted).
+   * access token issued so far, the Key Vault secret values (tenant and client ids excepted) and
+   * the Genie passwords.
    */
   sensitiveValues(): string[];
   close(): Promise<void>;
@@ -93,7 +94,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
         keyVaultRoute(app, tokens, secrets),
         hdinsightRoute(ctx, tokens, hdinsight, o.hdinsight),
         flinkRoute(ctx, flink),
-        genieRoute(genie),
+        genieRoute(genie, o.genie.users),
       ],
       admin: adminHandler(faults, stats, clock, () => tokens.issued),
       faults,
@@ -127,6 +128,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
       o.clientSecret,
       ...tokens.issuedTokens(),
       ...[...secrets.values()].filter((v) => v !== o.tenantId && v !== o.clientId),
+      ...Object.values(o.genie.users),
     ],
     close: () => server.close(),
   };

@@ -75,6 +75,8 @@ export const emulatorOptionsSchema = z.strictObject({
         { id: 'spark-submit-2.4.3', name: 'spark-submit', tags: ['type:spark-submit', 'version:2.4.3'] },
         { id: 'hive-2.3.6', name: 'hive', tags: ['type:hive', 'version:2.3.6'] },
       ]),
+      /** HTTP Basic users (name -> password) for genie_basic connections; empty: no auth. */
+      users: z.record(z.string().min(1), z.string()).default({}),
       acceptSeconds: seconds.default(1),
       initSeconds: seconds.default(2),
     })

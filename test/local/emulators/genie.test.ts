@@ -180,3 +180,21 @@ describe('Genie v3 jobs', () => {
     expect(accepted.page.totalElements).toBe(0);
   });
 });
+
+describe('Genie behind HTTP Basic auth', () => {
+  it('answers 401 without or with wrong credentials, and serves the configured user', async () => {
+    const locked = await startEmulators({ genie: { users: { airflow: 'pa55:word' } } });
+    try {
+      const url = `${locked.genieUrl}/api/v3/jobs`;
+      const basic = (cred: string) => ({ authorization: `Basic ${Buffer.from(cred).toString('base64')}` });
+      const none = await fetch(url);
+      expect(none.status).toBe(401);
+      expect(none.headers.get('www-authenticate')).toBe('Basic realm="Genie"');
+      expect((await fetch(url, { headers: basic('airflow:wrong') })).status).toBe(401);
+      expect((await fetch(url, { headers: basic('airflow:pa55:word') })).status).toBe(200);
+      expect(locked.sensitiveValues()).toContain('pa55:word');
+    } finally {
+      await locked.close();
+    }
+  });
+});
