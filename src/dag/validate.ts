@@ -1,14 +1,15 @@
 import { OPERATORS } from '../compiler/ir.ts';
 import type { OperatorName } from '../compiler/ir.ts';
 import { checkActionFields, checkHdinsightJobName } from './action-rules.ts';
-import { didYouMean, oneOf, sortDiagnostics } from './diagnostics.ts';
+import { checkConnections, checkSecretRefs } from './connection-checks.ts';
+import { didYouMean, sortDiagnostics } from './diagnostics.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { parseDuration } from './durations.ts';
 import { buildGraph, findCycles, upstreamQuery } from './graph.ts';
 import { parseFile } from './parse.ts';
 import type { Path } from './parse.ts';
 import { isRecord, labelled, Report } from './report.ts';
-import { CONNECTION_TYPES, DagSchema } from './schema.ts';
+import { DagSchema } from './schema.ts';
 import type { DagDocument } from './schema.ts';
 import { describe, reportSchemaIssues } from './schema-issues.ts';
 import { checkReference, parseTemplate, walkStrings } from './templates.ts';
@@ -145,91 +146,6 @@ function checkDependencies(
     report.at(path, labelled(path, `dependency cycle: ${cycle.join(' -> ')}`));
   }
   return upstreamQuery(graph);
-}
-
-/** Which connection types can authenticate each job operator. */
-const CONNECTION_TYPES_FOR: Record<Exclude<OperatorName, 'empty'>, readonly string[]> = {
-  'flink.hdinsight': ['azure_client_credentials', 'azure_managed_identity', 'azure_default'],
-  'flink.rest': ['none'],
-  genie: ['genie_basic', 'none'],
-};
-
-function checkConnections(
-  doc: Record<string, unknown>,
-  tasks: Record<string, unknown>,
-  operators: ReadonlyMap<string, OperatorName>,
-  report: Report,
-): void {
-  const connections = isRecord(doc.connections) ? doc.connections : {};
-  const names = Object.keys(connections);
-  const typeOf = (name: string): string | undefined => {
-    const connection = connections[name];
-    return isRecord(connection) && typeof connection.type === 'string' ? connection.type : undefined;
-  };
-  const known = (name: unknown, path: Path): name is string => {
-    if (typeof name !== 'string') return false;
-    if (Object.prototype.hasOwnProperty.call(connections, name)) return true;
-    report.at(path, labelled(path, `unknown connection '${name}'${didYouMean(name, names)}`));
-    return false;
-  };
-  const defaults = isRecord(doc.default_args) ? doc.default_args : {};
-  const inherited = known(defaults.connection, ['default_args', 'connection'])
-    ? defaults.connection
-    : undefined;
-  for (const [id, task] of Object.entries(tasks)) {
-    const operator = operators.get(id);
-    if (!isRecord(task) || operator === undefined || operator === 'empty') continue;
-    const own = task.connection !== undefined;
-    const path = ['tasks', id, 'connection'];
-    const name = own ? (known(task.connection, path) ? task.connection : undefined) : inherited;
-    const type = name === undefined ? undefined : typeOf(name);
-    const allowed = CONNECTION_TYPES_FOR[operator];
-    const knownType = type !== undefined && (CONNECTION_TYPES as readonly string[]).includes(type);
-    if (name === undefined || !knownType || allowed.includes(type)) continue;
-    const problem = `connection '${name}' (${type}) cannot authenticate ${operator}; it takes ${oneOf(allowed)}`;
-    if (own) report.at(path, labelled(path, problem));
-    else
-      report.at(['tasks', id], labelled(['tasks', id], `inherits ${problem} (set connection on the task)`), {
-        key: true,
-      });
-  }
-}
-
-const KEY_VAULT_NAME = /^[0-9a-zA-Z-]{1,127}$/;
-
-/** `{ secret: name }` needs a secrets block, and a name the backend can hold. */
-function checkSecretRefs(doc: Record<string, unknown>, report: Report): void {
-  const connections = isRecord(doc.connections) ? doc.connections : {};
-  const secrets = isRecord(doc.secrets) ? doc.secrets : undefined;
-  for (const [name, connection] of Object.entries(connections)) {
-    if (!isRecord(connection)) continue;
-    for (const [field, value] of Object.entries(connection)) {
-      if (!isRecord(value) || typeof value.secret !== 'string') continue;
-      const path = ['connections', name, field, 'secret'];
-      if (secrets === undefined) {
-        report.at(
-          path,
-          labelled(
-            path,
-            `secret '${value.secret}' needs a 'secrets' block saying where secrets are looked up`,
-          ),
-        );
-      } else if (secrets.backend === 'azure_key_vault') {
-        const prefix =
-          typeof secrets.variables_prefix === 'string' ? secrets.variables_prefix.replace(/-+$/, '') : '';
-        const vaultName = (prefix ? `${prefix}-${value.secret}` : value.secret).replaceAll('_', '-');
-        if (!KEY_VAULT_NAME.test(vaultName)) {
-          report.at(
-            path,
-            labelled(
-              path,
-              `Key Vault secret name '${vaultName}' must be 1..127 characters of 0-9, a-z, A-Z and '-'`,
-            ),
-          );
-        }
-      }
-    }
-  }
 }
 
 const PARAM_TYPE_TESTS: Record<string, (v: unknown) => boolean> = {
