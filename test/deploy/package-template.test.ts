@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,7 +21,7 @@ let resources: Record<string, Resource>;
 let templateText: string;
 let networkLog: string;
 let work: string;
-let commitMs: number;
+const SOURCE_DATE_EPOCH = 1_795_000_000;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'airless-package-'));
@@ -41,6 +41,8 @@ beforeAll(async () => {
     NODE_OPTIONS: `--require ${join(import.meta.dirname, 'record-network.cjs')}`,
     AIRLESS_NETWORK_LOG: logFile,
     AIRLESS_STATEMACHINES_DIR: machines,
+    // Fixed here because others may commit while this runs; without it the last commit's time is used.
+    SOURCE_DATE_EPOCH: String(SOURCE_DATE_EPOCH),
   };
   const out = join(work, 'out');
   await run(process.execPath, [join(root, 'scripts', 'package-aws.js'), '--stage', STAGE, '--out', out], {
@@ -50,7 +52,6 @@ beforeAll(async () => {
   templateText = await readFile(join(out, 'cloudformation-template-update-stack.json'), 'utf8');
   resources = (JSON.parse(templateText) as { Resources: Record<string, Resource> }).Resources;
   networkLog = await readFile(logFile, 'utf8');
-  commitMs = Number((await run('git', ['log', '-1', '--format=%ct'], { cwd: root })).stdout.trim()) * 1000;
 }, 240_000);
 
 afterAll(async () => {
@@ -88,11 +89,10 @@ describe('npm run package:aws', () => {
     expect(networkLog).toBe('');
   });
 
-  it('names the artifact folder after the commit time, not the wall clock, so the template is deterministic', () => {
+  it('names the artifact folder after the source date (commit time), not the wall clock: a deterministic template', () => {
     const lambda = resources.TaskLambdaFunction!.Properties.Code as { S3Key: string };
-    expect(lambda.S3Key).toBe(
-      `serverless/airless/${STAGE}/${commitMs}-${new Date(commitMs).toISOString()}/task.zip`,
-    );
+    const ms = SOURCE_DATE_EPOCH * 1000;
+    expect(lambda.S3Key).toBe(`serverless/airless/${STAGE}/${ms}-${new Date(ms).toISOString()}/task.zip`);
   });
 
   it('puts IAM authorisation on every HTTP API route', () => {
@@ -198,6 +198,24 @@ describe('npm run package:aws', () => {
     for (const task of tasks) {
       const param = /^\$\{(\w+)\}$/.exec(task.Resource ?? '')?.[1];
       expect(params[param!]).toEqual({ 'Fn::GetAtt': ['TaskLambdaFunction', 'Arn'] });
+    }
+  });
+
+  it('ships bundles that load with no node_modules around them, as in Lambda', async () => {
+    const lambda = join(work, 'lambda');
+    for (const name of ['task', 'register-dag', 'api', 'scheduled-run', 'data-trigger', 'run-finished']) {
+      const dir = join(lambda, name);
+      await run('mkdir', ['-p', dir]);
+      await copyFile(join(root, '.airless', 'bundles', name, 'index.mjs'), join(dir, 'index.mjs'));
+      const { stdout } = await run(
+        process.execPath,
+        ['--input-type=module', '-e', "const m = await import('./index.mjs'); console.log(typeof m.handler)"],
+        {
+          cwd: dir,
+          env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        },
+      );
+      expect(stdout.trim(), name).toBe('function');
     }
   });
 

@@ -1,13 +1,6 @@
-import { createRequire } from 'node:module';
+import aslValidator from 'asl-validator';
 import type { AslDefinition } from './asl-types.ts';
 import { TASK_HANDLER_RESOURCE } from './asl-types.ts';
-
-type Validator = (
-  definition: unknown,
-  options: { checkPaths: boolean; checkArn: boolean },
-) => { isValid: boolean; errorsText: (separator?: string) => string };
-
-const aslValidator = createRequire(import.meta.url)('asl-validator') as Validator;
 
 /** A syntactically valid Lambda ARN standing in for the `${TaskHandlerArn}` substitution. */
 export const EXAMPLE_HANDLER_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:airless-task';
