@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // `npm run package:aws [-- --stage dev --region eu-west-1 --out .serverless]`: the AWS deployment package, offline.
 // 1. Bundles each Lambda (src/handlers/lambda/*.ts) with esbuild into .airless/bundles/<name>/index.mjs
-//    (ESM, minified, Node 24, AWS SDK included so the deployed code is the tested code).
+//    (ESM, minified, code-split, Node 24, AWS SDK included so the deployed code is the tested code).
 // 2. Runs `serverless package` (v3, local install) with telemetry, update checks and notifications
 //    off: no network, no credentials. The CloudFormation template lands in .serverless/.
 // Deterministic: same commit, same template (see scripts/serverless-airless-plugin.cjs).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { dirname, join, relative, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -32,27 +33,53 @@ function artifactTime() {
   }
 }
 
+/**
+ * zod's classic entry re-exports every locale (~250 KB minified) though only English is ever
+ * configured; resolve its locale index to English alone.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${sep}zod${sep}`) ? { path: 'zod-locales', namespace: 'zod-en' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, () => ({
+      contents: `export { default as en } from ${JSON.stringify(join(root, 'node_modules/zod/v4/locales/en.js'))};`,
+      resolveDir: root,
+    }));
+  },
+};
+
+/**
+ * One build per Lambda into its own folder, with code splitting: what a handler imports lazily
+ * (a secrets backend, Azure identity) becomes a chunk loaded on first use, not at cold start.
+ */
 async function bundle() {
   const out = join(root, '.airless', 'bundles');
-  // One build for all entries: the shared dependencies (AWS SDK, zod) are parsed once.
-  await build({
-    entryPoints: Object.fromEntries(
-      LAMBDAS.map((name) => [`${name}/index`, join(root, 'src', 'handlers', 'lambda', `${name}.ts`)]),
+  rmSync(out, { recursive: true, force: true }); // chunk names change with content
+  await Promise.all(
+    LAMBDAS.map((name) =>
+      build({
+        entryPoints: { index: join(root, 'src', 'handlers', 'lambda', `${name}.ts`) },
+        outdir: join(out, name),
+        outExtension: { '.js': '.mjs' },
+        bundle: true,
+        splitting: true,
+        chunkNames: 'chunk-[hash]',
+        plugins: [zodEnglishOnly],
+        platform: 'node',
+        format: 'esm',
+        target: 'node24',
+        minify: true,
+        legalComments: 'none',
+        logLevel: 'warning',
+        // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
+        banner: {
+          js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        },
+      }),
     ),
-    outdir: out,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-    // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-  });
+  );
 }
 
 function serverlessPackage(stage, region, out) {

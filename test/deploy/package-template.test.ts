@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -205,8 +205,7 @@ describe('npm run package:aws', () => {
     const lambda = join(work, 'lambda');
     for (const name of ['task', 'register-dag', 'api', 'scheduled-run', 'data-trigger', 'run-finished']) {
       const dir = join(lambda, name);
-      await run('mkdir', ['-p', dir]);
-      await copyFile(join(root, '.airless', 'bundles', name, 'index.mjs'), join(dir, 'index.mjs'));
+      await cp(join(root, '.airless', 'bundles', name), dir, { recursive: true });
       const { stdout } = await run(
         process.execPath,
         ['--input-type=module', '-e', "const m = await import('./index.mjs'); console.log(typeof m.handler)"],
