@@ -27,7 +27,7 @@ export type SecretsSpec = NonNullable<TaskSpec['secrets']>;
 
 /** Clients a test or a shell can inject; by default each backend builds its own. */
 export interface SecretBackendClients {
-  keyVaultCredential?: () => TokenCredential;
+  keyVaultCredential?: () => TokenCredential | Promise<TokenCredential>;
   keyVaultOptions?: SecretClientOptions;
   secretsManager?: SecretsManagerClient;
   ssm?: SSMClient;
@@ -107,7 +107,7 @@ export function secretSourceFor(
         const { SecretClient } = await import('@azure/keyvault-secrets');
         client ??= new SecretClient(
           vaultUrl,
-          clients.keyVaultCredential?.() ?? (await defaultAzureCredential(config)),
+          (await clients.keyVaultCredential?.()) ?? (await defaultAzureCredential(config)),
           {
             ...azureTransportOptions(config),
             disableChallengeResourceVerification: config.keyVaultUrl !== undefined,

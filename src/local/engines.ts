@@ -16,6 +16,6 @@ export interface LocalEngine {
 
 // prettier-ignore
 export const ENGINES: Record<string, LocalEngine> = {
-  aws: { simulate: simulateAws },
+  aws: { simulate: simulateAws, run: (plan, o) => import('./run-real-aws.ts').then((m) => m.runAwsWithHandlers(plan, o)) },
   azure: { simulate: (plan, o) => import('./durable-host/simulate.ts').then((m) => m.simulateAzure(plan, o)) },
 };
