@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 const seconds = z.number().nonnegative();
+/** First path segments other services own, so no JobManager may be mounted there. */
+const RESERVED_PATHS = ['genie', 'secrets', 'subscriptions', 'metadata', '_admin'];
 const genieResource = z.strictObject({
   id: z.string().min(1),
   name: z.string().min(1),
@@ -51,7 +53,12 @@ export const emulatorOptionsSchema = z.strictObject({
     .strictObject({
       /** One JobManager per name, mounted at `/<name>` (and `/<name>/v1`). */
       jobManagers: z
-        .array(z.string().regex(/^[a-z][a-z0-9-]*$/))
+        .array(
+          z
+            .string()
+            .regex(/^[a-z][a-z0-9-]*$/)
+            .refine((n) => !RESERVED_PATHS.includes(n), 'this path belongs to another emulated service'),
+        )
         .min(1)
         .default(['flink']),
       startSeconds: seconds.default(2),

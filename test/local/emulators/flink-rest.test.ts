@@ -240,3 +240,11 @@ describe('Flink without state.savepoints.dir', () => {
     }
   });
 });
+
+describe('JobManager names', () => {
+  it('refuses a JobManager mounted on another service path', async () => {
+    await expect(startEmulators({ flink: { jobManagers: ['genie'] } })).rejects.toThrow(
+      /another emulated service/,
+    );
+  });
+});
