@@ -35,13 +35,14 @@ async function startTasks(
   context: InvocationContext,
 ): Promise<number> {
   const client = df.getClient(context);
-  let started = 0;
-  for (const t of input.tasks) {
-    if (await exists(client, t.instance_id)) continue;
-    await client.startNew(FN.task, { instanceId: t.instance_id, input: t.input });
-    started += 1;
-  }
-  return started;
+  const started = await Promise.all(
+    input.tasks.map(async (t) => {
+      if (await exists(client, t.instance_id)) return 0;
+      await client.startNew(FN.task, { instanceId: t.instance_id, input: t.input });
+      return 1;
+    }),
+  );
+  return started.reduce((a: number, b) => a + b, 0);
 }
 
 async function exists(client: df.DurableClient, instanceId: string): Promise<boolean> {

@@ -83,3 +83,48 @@ tasks:
     expect((await replayMismatches('flaky', 'f1', null, inst.history)).length).toBeGreaterThan(0);
   });
 });
+
+describe('incremental replay (kept replay state, like extended sessions)', () => {
+  it('writes exactly the histories full replay writes', async () => {
+    const plan = planFromYaml(`dag_id: modes
+max_active_runs: 1
+max_active_tasks: 2
+default_args:
+  retries: 1
+  retry_delay: 1m
+  execution_timeout: 5m
+tasks:
+${['a', 'b', 'c', 'd', 'e']
+  .map(
+    (id, i) =>
+      `  ${id}:${genieTask(`\n    expected_duration: ${2 + i * 2}m`)}${i > 1 ? `\n    depends_on: [${i % 2 ? 'a' : 'b'}]` : ''}`,
+  )
+  .join('\n')}
+  f:
+    operator: empty
+    depends_on: [c, d, e]
+    trigger_rule: one_failed
+`);
+    const histories = async (replay: 'full' | 'incremental'): Promise<string> => {
+      local = await openLocalDurable({
+        clock: 'virtual',
+        startMs: Date.parse('2026-01-01T00:00:00Z'),
+        replay,
+      });
+      for (const r of ['r1', 'r2']) {
+        const input: RunInput = { plan, run: runOf(plan, r), simulate: { fail: ['c'] } };
+        local.host.startNew(FN.run, runInstanceId(plan.dag_id, r), input);
+      }
+      await local.host.runUntilIdle();
+      const all = [...local.host.instances.keys()].sort().map((id) => [id, local!.host.historyOf(id)]);
+      await local.close();
+      local = null;
+      return JSON.stringify(all, (k, v: unknown) =>
+        k === 'Timestamp' ? new Date(v as string).toISOString() : v,
+      );
+    };
+    const full = await histories('full');
+    expect(full.length).toBeGreaterThan(10_000);
+    expect(await histories('incremental')).toBe(full);
+  });
+});

@@ -37,7 +37,8 @@ export interface HistoryEvent {
   EventType: number;
   EventId: number;
   IsPlayed: boolean;
-  Timestamp: string;
+  /** An ISO string on the wire; durable-functions turns it into a Date when it reads the history. */
+  Timestamp: string | Date;
   [field: string]: unknown;
 }
 

@@ -38,7 +38,29 @@ interface Instance {
   parent: { id: string; seq: number } | null;
   /** Every event of every execution, for counting and replay tests. */
   allEvents: number;
+  /** Incremental replay: the live replay state of durable-functions after the last episode. */
+  session: ReplayExecutor | null;
 }
+
+/** The parts of durable-functions' TaskOrchestrationExecutor an incremental episode drives. */
+interface ReplayExecutor {
+  _isReplaying: boolean;
+  actions: Action[];
+  output: unknown;
+  exception: Error | undefined;
+  context: { customStatus?: unknown };
+  processEvent(event: HistoryEvent): void;
+  isDoneExecuting(): boolean;
+  hasCompletedSuccessfully(): boolean;
+}
+
+type EpisodeState = {
+  isDone: boolean;
+  actions: Action[][];
+  output?: unknown;
+  error?: string;
+  customStatus?: unknown;
+};
 
 interface TimerItem {
   kind: 'timer';
@@ -67,6 +89,8 @@ export interface HostStats {
   replayMs: number;
   activities: number;
   historyEvents: number;
+  /** Wall time inside activities (including their calls to the client endpoint). */
+  activityMs: number;
 }
 
 export interface HostOptions {
@@ -76,6 +100,13 @@ export interface HostOptions {
   startMs?: number;
   /** The client binding data activities and HTTP functions get (points at the host's RPC server). */
   clientData?: unknown;
+  /**
+   * full (default): every episode replays the whole history, as the Durable extension does with an
+   * out-of-process orchestrator. incremental: like extended sessions, the replay state of
+   * durable-functions is kept between episodes and fed only the new events (same code, same
+   * actions, same history; a simulation of thousands of tasks stays linear).
+   */
+  replay?: 'full' | 'incremental';
 }
 
 const TERMINAL: ReadonlySet<RuntimeStatus> = new Set(['Completed', 'Failed', 'Terminated']);
@@ -95,6 +126,7 @@ export class DurableHost {
     replayMs: 0,
     activities: 0,
     historyEvents: 0,
+    activityMs: 0,
   };
   private readonly entities = new Map<string, string | undefined>();
   /** Operations on one entity run one at a time, in arrival order, as Durable Entities guarantee. */
@@ -286,6 +318,7 @@ export class DurableHost {
       timers: new Map(),
       parent,
       allEvents: 0,
+      session: null,
     };
     this.instances.set(id, inst);
     this.dirty.add(id);
@@ -345,6 +378,7 @@ export class DurableHost {
 
   private async runActivity(item: Extract<WorkItem, { kind: 'activity' }>): Promise<void> {
     this.stats.activities += 1;
+    const t0 = performance.now();
     const reg = this.functions.get(item.name);
     let completion: HistoryEvent;
     try {
@@ -362,6 +396,7 @@ export class DurableHost {
         Details: err.stack ?? '',
       });
     }
+    this.stats.activityMs += performance.now() - t0;
     this.deliver(item.instance, item.execution, completion);
   }
 
@@ -432,42 +467,38 @@ export class DurableHost {
     const now = this.clock();
     const incoming = [event(EventType.OrchestratorStarted, now), ...inst.inbox];
     inst.inbox = [];
-    const history = inst.history.concat(incoming);
+    const replaying = inst.history.length > 0;
+    const history = inst.history;
+    history.push(...incoming);
     inst.status = 'Running';
     const reg = this.functions.get(inst.name);
     if (reg === undefined) throw new Error(`no orchestrator named ${inst.name}`);
-    const binding = {
-      history,
-      input: inst.input,
-      instanceId: inst.id,
-      isReplaying: inst.history.length > 0,
-      parentInstanceId: inst.parent?.id,
-      upperSchemaVersion: 2,
-      maximumShortTimerDuration: '6.00:00:00',
-      longRunningTimerIntervalDuration: '3.00:00:00',
-      defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
-    };
     const t0 = performance.now();
-    let state: {
-      isDone: boolean;
-      actions: Action[][];
-      output?: unknown;
-      error?: string;
-      customStatus?: unknown;
-    };
+    let state: EpisodeState;
     let failed: string | null = null;
-    try {
-      state = (await reg.handler(binding, new df.DummyOrchestrationContext(inst.name))) as typeof state;
-    } catch (e) {
-      const message = (e as Error).message;
-      const marker = message.indexOf('$OutOfProcData$:');
-      if (marker < 0) throw e;
-      state = JSON.parse(message.slice(marker + '$OutOfProcData$:'.length)) as typeof state;
-      failed = state.error ?? 'orchestrator failed';
+    if (inst.session !== null) {
+      ({ state, failed } = resumeEpisode(inst.session, incoming));
+      this.stats.replayedEvents += incoming.length;
+    } else {
+      const context = new df.DummyOrchestrationContext(inst.name);
+      try {
+        state = (await reg.handler(this.binding(inst, history, replaying), context)) as EpisodeState;
+      } catch (e) {
+        const message = (e as Error).message;
+        const marker = message.indexOf('$OutOfProcData$:');
+        if (marker < 0) throw e;
+        state = JSON.parse(message.slice(marker + '$OutOfProcData$:'.length)) as EpisodeState;
+        failed = state.error ?? 'orchestrator failed';
+      }
+      this.stats.replayedEvents += history.length;
+      if (this.options.replay === 'incremental') {
+        inst.session = (
+          context.df as unknown as { taskOrchestratorExecutor: ReplayExecutor }
+        ).taskOrchestratorExecutor;
+      }
     }
     this.stats.replayMs += performance.now() - t0;
     this.stats.episodes += 1;
-    this.stats.replayedEvents += history.length;
 
     const { numbered, continueAsNew } = numberActions(state.actions[0] ?? []);
     for (let seq = 0; seq < inst.scheduled; seq++) {
@@ -483,7 +514,9 @@ export class DurableHost {
       scheduled.push(...this.schedule(inst, seq, numbered[seq]!));
     inst.scheduled = numbered.length;
     const completed = event(EventType.OrchestratorCompleted, now);
-    inst.history = history.concat(scheduled, [completed]);
+    history.push(...scheduled, completed);
+    // Kept replay state must see what a full replay would: EventSent re-keys entity calls.
+    for (const ev of scheduled) inst.session?.processEvent(asParsed(ev));
     inst.allEvents += incoming.length + scheduled.length + 1;
     this.stats.historyEvents += incoming.length + scheduled.length + 1;
     inst.updatedMs = now;
@@ -492,6 +525,20 @@ export class DurableHost {
     if (failed !== null) this.finish(inst, 'Failed', null, failed);
     else if (continueAsNew !== null) this.continueAsNew(inst, continueAsNew.input);
     else if (state.isDone) this.finish(inst, 'Completed', state.output, null);
+  }
+
+  private binding(inst: Instance, history: HistoryEvent[], replaying: boolean): Record<string, unknown> {
+    return {
+      history,
+      input: inst.input,
+      instanceId: inst.id,
+      isReplaying: replaying,
+      parentInstanceId: inst.parent?.id,
+      upperSchemaVersion: 2,
+      maximumShortTimerDuration: '6.00:00:00',
+      longRunningTimerIntervalDuration: '3.00:00:00',
+      defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
+    };
   }
 
   private schedule(inst: Instance, seq: number, a: Action): HistoryEvent[] {
@@ -583,6 +630,7 @@ export class DurableHost {
     for (const t of inst.timers.values()) t.cancelled = true;
     inst.timers.clear();
     inst.execution += 1;
+    inst.session = null;
     inst.input = input;
     inst.history = [];
     inst.scheduled = 0;
@@ -612,4 +660,29 @@ export class DurableHost {
           });
     this.deliver(inst.parent.id, null, ev);
   }
+}
+
+/** One episode on kept replay state: the new events only, read back as the executor reports them. */
+function resumeEpisode(
+  executor: ReplayExecutor,
+  incoming: HistoryEvent[],
+): { state: EpisodeState; failed: string | null } {
+  for (const ev of incoming) {
+    executor._isReplaying = false;
+    executor.processEvent(asParsed(ev));
+    if (executor.isDoneExecuting()) break;
+  }
+  const state: EpisodeState = {
+    isDone: executor.hasCompletedSuccessfully(),
+    actions: [executor.actions],
+    output: executor.output,
+    customStatus: executor.context.customStatus,
+  };
+  return { state, failed: executor.exception === undefined ? null : executor.exception.message };
+}
+
+/** What durable-functions does to a history it is given (Utils.getInstancesOf): Timestamps become Dates. */
+function asParsed(ev: HistoryEvent): HistoryEvent {
+  if (typeof ev.Timestamp === 'string') ev.Timestamp = new Date(ev.Timestamp);
+  return ev;
 }

@@ -17,12 +17,13 @@ const noHandler: DurableDeps['handleTask'] = () =>
  * starts a local host with its client endpoint.
  */
 export async function openLocalDurable(
-  options: Pick<HostOptions, 'clock' | 'startMs'> & Partial<DurableDeps> & { register?: () => void },
+  options: Pick<HostOptions, 'clock' | 'startMs' | 'replay'> &
+    Partial<DurableDeps> & { register?: () => void },
 ): Promise<LocalDurable> {
   if (options.register === undefined)
     registerDurableFunctions({ handleTask: options.handleTask ?? noHandler });
   else options.register();
-  const host = new DurableHost({ clock: options.clock, startMs: options.startMs });
+  const host = new DurableHost({ clock: options.clock, startMs: options.startMs, replay: options.replay });
   const rpc = await startRpcServer(host);
   host.clientData = rpc.clientData;
   return { host, close: rpc.close };

@@ -25,13 +25,18 @@ export interface DurableRunReport {
 export async function runDagOnDurable(
   plan: PlanIR,
   run: RunContext,
-  options: { simulate: SimulateOptions | null; clock?: 'virtual' | 'real' } & Partial<DurableDeps>,
+  options: {
+    simulate: SimulateOptions | null;
+    clock?: 'virtual' | 'real';
+    replay?: 'full' | 'incremental';
+  } & Partial<DurableDeps>,
 ): Promise<DurableRunReport> {
   const startMs = Date.parse(run.logical_date);
   const local = await openLocalDurable({
     clock: options.clock ?? (options.simulate === null ? 'real' : 'virtual'),
     startMs: Number.isNaN(startMs) ? undefined : startMs,
     handleTask: options.handleTask,
+    replay: options.replay,
   });
   try {
     const instanceId = runInstanceId(plan.dag_id, run.run_id);
