@@ -40,6 +40,25 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   return d < word.length && d <= Math.max(2, Math.floor(best.length / 3)) ? `; did you mean '${best}'?` : '';
 }
 
+/**
+ * did-you-mean over a long list (task ids), with a bound on the total work so that a file with
+ * thousands of typos stays fast: past the budget, messages simply carry no suggestion.
+ */
+export class Suggester {
+  private work = 0;
+
+  constructor(
+    private readonly candidates: readonly string[],
+    private readonly budget = 2_000_000,
+  ) {}
+
+  hint(word: string): string {
+    if (this.work > this.budget) return '';
+    this.work += this.candidates.length;
+    return didYouMean(word, this.candidates);
+  }
+}
+
 /** "'a', 'b' or 'c'" for messages that list what is allowed. */
 export const oneOf = (values: readonly string[]): string =>
   values.length <= 1

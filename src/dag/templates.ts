@@ -1,6 +1,7 @@
 import { AirlessError, ErrorNames } from '../errors.ts';
 import type { OperatorName } from '../compiler/ir.ts';
 import { didYouMean, oneOf } from './diagnostics.ts';
+import type { Suggester } from './diagnostics.ts';
 import { OPERATOR_OUTPUTS } from './operators.ts';
 
 /**
@@ -108,6 +109,8 @@ export interface ReferenceScope {
   params: ReadonlySet<string>;
   /** Operator of every task of the DAG. */
   operators: ReadonlyMap<string, OperatorName>;
+  /** Did-you-mean over the task ids. */
+  taskIds: Suggester;
   /** The tasks this task depends on, directly or transitively. */
   isUpstream: (taskId: string) => boolean;
   taskId: string;
@@ -139,8 +142,7 @@ function checkTaskReference(rest: string[], ref: string, scope: ReferenceScope):
     return `'${ref}': an upstream result is read as tasks.<task_id>.output.<field>`;
   }
   const operator = scope.operators.get(id);
-  if (operator === undefined)
-    return `'${ref}': unknown task '${id}'${didYouMean(id, [...scope.operators.keys()])}`;
+  if (operator === undefined) return `'${ref}': unknown task '${id}'${scope.taskIds.hint(id)}`;
   if (id === scope.taskId) return `'${ref}': a task cannot read its own output`;
   if (!scope.isUpstream(id)) {
     return `'${ref}': task '${id}' is not upstream of '${scope.taskId}' (add it to depends_on, directly or through another task)`;

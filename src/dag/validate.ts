@@ -2,7 +2,7 @@ import { OPERATORS } from '../compiler/ir.ts';
 import type { OperatorName } from '../compiler/ir.ts';
 import { checkActionFields, checkHdinsightJobName } from './action-rules.ts';
 import { checkConnections, checkSecretRefs } from './connection-checks.ts';
-import { didYouMean, sortDiagnostics } from './diagnostics.ts';
+import { sortDiagnostics, Suggester } from './diagnostics.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { parseDuration } from './durations.ts';
 import { buildGraph, findCycles, upstreamQuery } from './graph.ts';
@@ -94,6 +94,7 @@ function checkDocument(doc: Record<string, unknown>, report: Report): void {
   checkSecretRefs(doc, report);
   checkParams(doc, report);
   const params = new Set(isRecord(doc.params) ? Object.keys(doc.params) : []);
+  const taskIds = new Suggester([...operators.keys()]);
   const defaults = isRecord(doc.default_args) ? doc.default_args : {};
   for (const [id, task] of Object.entries(tasks)) {
     if (!isRecord(task)) continue;
@@ -111,7 +112,7 @@ function checkDocument(doc: Record<string, unknown>, report: Report): void {
     checkTaskTemplates(
       task,
       path,
-      { params, operators, isUpstream: (a) => isUpstream(a, id), taskId: id },
+      { params, operators, taskIds, isUpstream: (a) => isUpstream(a, id), taskId: id },
       report,
     );
   }
@@ -125,6 +126,7 @@ function checkDependencies(
 ): (ancestor: string, task: string) => boolean {
   const edges: Array<[string, string]> = [];
   const ids = Object.keys(tasks);
+  const suggester = new Suggester(ids);
   for (const [id, task] of Object.entries(tasks)) {
     if (!isRecord(task) || !Array.isArray(task.depends_on)) continue;
     const seen = new Set<string>();
@@ -133,7 +135,7 @@ function checkDependencies(
       const path = ['tasks', id, 'depends_on', i];
       if (seen.has(dep)) report.at(path, labelled(path, `'${dep}' is listed twice`));
       else if (!Object.prototype.hasOwnProperty.call(tasks, dep)) {
-        report.at(path, labelled(path, `unknown task '${dep}'${didYouMean(dep, ids)}`));
+        report.at(path, labelled(path, `unknown task '${dep}'${suggester.hint(dep)}`));
       } else edges.push([dep, id]);
       seen.add(dep);
     });
