@@ -10,6 +10,7 @@ import {
   roots,
   topologicalOrder,
   transitiveReduction,
+  upstreamQuery,
 } from '../../src/dag/graph.ts';
 
 type Edge = [string, string];
@@ -95,6 +96,25 @@ describe('graph', () => {
     expect(criticalPath(buildGraph([], []), () => 1)).toEqual({ tasks: [], seconds: 0 });
   });
 
+  it('answers upstream queries on cyclic graphs too (by search)', () => {
+    const isUpstream = upstreamQuery(
+      buildGraph(
+        ['a', 'b', 'c', 'd'],
+        [
+          ['a', 'b'],
+          ['b', 'c'],
+          ['c', 'b'],
+        ],
+      ),
+    );
+    expect(isUpstream('a', 'c')).toBe(true);
+    expect(isUpstream('c', 'b')).toBe(true);
+    expect(isUpstream('d', 'c')).toBe(false);
+    expect(isUpstream('c', 'a')).toBe(false);
+    expect(isUpstream('a', 'a')).toBe(false);
+    expect(isUpstream('zz', 'a')).toBe(false);
+  });
+
   it('agrees with brute force on random DAGs', () => {
     fc.assert(
       fc.property(dagArb, ({ ids, edges }) => {
@@ -109,9 +129,11 @@ describe('graph', () => {
           const without = reduced.filter(([x, y]) => x !== a || y !== b);
           expect(reachable(ids, without, a).has(b)).toBe(false);
         }
+        const isUpstream = upstreamQuery(g);
         for (const id of ids) {
           const up = ids.filter((x) => reachable(ids, edges, x).has(id));
           expect([...ancestors(g, id)].sort()).toEqual(up.sort());
+          for (const other of ids) expect(isUpstream(other, id)).toBe(up.includes(other));
         }
       }),
       { numRuns: 200 },
