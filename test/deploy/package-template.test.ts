@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEPLOYMENT_ENV_KEYS } from '../../src/handlers/lambda/deployment.ts';
 import { compileDag } from '../../src/handlers/registry/compile-dag.ts';
 
 /*
@@ -221,17 +222,7 @@ describe('npm run package:aws', () => {
   it('carries no secret value: only names and ARNs in function environments', () => {
     for (const [id, fn] of ofType('AWS::Lambda::Function')) {
       const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      expect(Object.keys(variables).sort(), id).toEqual([
-        'DAG_BUCKET',
-        'RUNS_TABLE',
-        'SCHEDULED_RUN_FUNCTION_ARN',
-        'SCHEDULER_ROLE_ARN',
-        'SCHEDULE_GROUP',
-        'STATE_MACHINE_ARN_PREFIX',
-        'STATE_MACHINE_PREFIX',
-        'TASK_HANDLER_ARN',
-        'WORKFLOW_ROLE_ARN',
-      ]);
+      expect(Object.keys(variables).sort(), id).toEqual(DEPLOYMENT_ENV_KEYS);
     }
     expect(templateText).not.toMatch(/secret_value|client_secret"\s*:\s*"/i);
   });

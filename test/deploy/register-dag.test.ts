@@ -324,6 +324,39 @@ describe('register-dag: upload, change, reject, remove', () => {
     await s3.client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'dags/long.yaml' }));
   });
 
+  it('@once gets a one-time schedule on first registration only; an update does not run it again', async () => {
+    const arn = `${ACCOUNT_ARN}airless-test-backfill`;
+    const once = (doc: string) =>
+      `dag_id: backfill\nschedule: "@once"\ntasks:\n  start: { operator: empty, doc: ${doc} }\n`;
+    sfn
+      .on(DescribeStateMachineCommand)
+      .rejects(new StateMachineDoesNotExist({ message: 'no', $metadata: {} }));
+    sfn.on(CreateStateMachineCommand).resolves({ stateMachineArn: arn, stateMachineVersionArn: `${arn}:1` });
+    sfn.on(CreateStateMachineAliasCommand).resolves({});
+    await upload('dags/backfill.yaml', once('first'));
+    expect(schedulerCalls()).toEqual([
+      [
+        'CreateScheduleCommand',
+        {
+          ...scheduleInput('at(2026-11-21T10:01:00)', 'ENABLED', 'backfill'),
+          Description: 'airless DAG backfill',
+          ScheduleExpressionTimezone: 'UTC',
+          Target: {
+            ...scheduleInput('x').Target,
+            Input: '{"dag_id":"backfill","logical_date":"<aws.scheduler.scheduled-time>"}',
+          },
+        },
+      ],
+    ]);
+    sfn.reset();
+    scheduler.reset();
+    sfn.on(DescribeStateMachineCommand).resolves({ stateMachineArn: arn });
+    sfn.on(UpdateStateMachineCommand).resolves({ stateMachineVersionArn: `${arn}:2` });
+    sfn.on(UpdateStateMachineAliasCommand).resolves({});
+    expect(await upload('dags/backfill.yaml', once('second'))).toMatchObject({ action: 'published' });
+    expect(schedulerCalls()).toEqual([]);
+  });
+
   it('ignores objects that are not DAG files', async () => {
     await s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'dags/README.md', Body: '# notes' }));
     expect(await registerDagObject(deps, 'dags/README.md')).toMatchObject({ action: 'ignored' });

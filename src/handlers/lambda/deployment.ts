@@ -22,6 +22,8 @@ const DeploymentEnvSchema = z.object({
   SCHEDULER_ROLE_ARN: z.string().startsWith('arn:'),
 });
 export type DeploymentEnv = z.infer<typeof DeploymentEnvSchema>;
+/** The variables serverless.yml must set (package-template.test.ts checks it does). */
+export const DEPLOYMENT_ENV_KEYS = Object.keys(DeploymentEnvSchema.shape).sort();
 
 let env: DeploymentEnv | undefined;
 export function deploymentEnv(): DeploymentEnv {
