@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { airflowKeyHint, triggerRuleAlias } from './airflow-names.ts';
 import { didYouMean, oneOf } from './diagnostics.ts';
 import type { Path } from './parse.ts';
 import { isRecord, labelled, valueAt } from './report.ts';
@@ -24,7 +25,7 @@ function reportIssue(issue: z.core.$ZodIssue, document: unknown, report: Report)
     const known = knownKeys(path, document);
     const owner = ownerLabel(path, document);
     for (const key of issue.keys) {
-      const hint = didYouMean(key, known) || elsewhere(key, path);
+      const hint = didYouMean(key, known) || airflowKeyHint(key) || elsewhere(key, path);
       report.at([...path, key], labelled(path, `unknown key '${key}'${owner}${hint}`), { key: true });
     }
     return;
@@ -81,7 +82,8 @@ function messageOf(issue: z.core.$ZodIssue, value: unknown, field: string | numb
     case 'invalid_value': {
       const values = issue.values.map(String);
       if (values.length === 1) return `expected '${values[0]}', got ${describe(value)}`;
-      const hint = didYouMean(String(value), values);
+      const hint =
+        (field === 'trigger_rule' && triggerRuleAlias(String(value))) || didYouMean(String(value), values);
       return `unknown ${typeof field === 'string' ? field : 'value'} '${String(value)}'${hint || ` (expected ${oneOf(values)})`}`;
     }
     case 'too_small':

@@ -112,6 +112,22 @@ describe('loadDag: one test per kind of diagnostic', () => {
     ]);
   });
 
+  it('Airflow and dag-factory names get a pointer to their name here', () => {
+    const text = yaml`
+      dag_id: d
+      schedule_interval: "@daily"
+      tasks:
+        a: { operator: empty, dependencies: [b], trigger_rule: dummy }
+        b: { operator: empty, pool: big }
+    `;
+    expect(errors(text)).toEqual([
+      "dag.yaml:2:1: error: unknown key 'schedule_interval' (Airflow 2's 'schedule_interval' is 'schedule' here)",
+      "dag.yaml:4:25: error: tasks.a: unknown key 'dependencies' for operator empty (dag-factory's 'dependencies' is 'depends_on' here)",
+      "dag.yaml:4:58: error: tasks.a.trigger_rule: unknown trigger_rule 'dummy'; 'dummy' is Airflow's old name for 'always'",
+      "dag.yaml:5:25: error: tasks.b: unknown key 'pool' for operator empty (there are no pools; max_active_tasks bounds the tasks of a run)",
+    ]);
+  });
+
   it('wrong types', () => {
     const text = yaml`
       dag_id: d
