@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, sep } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
+import { zodEnglishOnly } from '../scripts/zod-english-only.js';
 
 /**
  * Per Lambda handler (src/handlers/lambda/*.ts): bundle size (esbuild, minified, ESM, node20) and
@@ -15,23 +16,6 @@ const SIZE_BUDGET = 1024 * 1024;
 const COLD_START_BUDGET_MS = 150;
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/**
- * zod's classic entry re-exports every locale (~250 KB minified) although only English is ever
- * configured; the lean build resolves its locale index to English alone.
- */
-const zodEnglishOnly: Plugin = {
-  name: 'zod-english-only',
-  setup(b) {
-    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      args.importer.includes(`${sep}zod${sep}`) ? { path: 'zod-locales', namespace: 'zod-en' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, () => ({
-      contents: `export { default as en } from ${JSON.stringify(join(root, 'node_modules/zod/v4/locales/en.js'))};`,
-      resolveDir: root,
-    }));
-  },
-};
-
 interface Bundle {
   entry: string;
   entryBytes: number;
@@ -39,7 +23,7 @@ interface Bundle {
   totalBytes: number;
 }
 
-/** `plain`: one file, as scripts/package-aws.js builds today; `lean`: code splitting + English-only zod. */
+/** `plain`: one file; `lean`: code splitting + English-only zod, as scripts/package-aws.js builds. */
 async function bundle(source: string, outdir: string, lean: boolean): Promise<Bundle> {
   const name = basename(source, '.ts');
   const result = await build({
@@ -48,7 +32,7 @@ async function bundle(source: string, outdir: string, lean: boolean): Promise<Bu
     outExtension: { '.js': '.mjs' },
     bundle: true,
     splitting: lean,
-    plugins: lean ? [zodEnglishOnly] : [],
+    plugins: lean ? [zodEnglishOnly(root)] : [],
     platform: 'node',
     format: 'esm',
     target: 'node20',

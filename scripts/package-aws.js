@@ -7,9 +7,10 @@
 // Deterministic: same commit, same template (see scripts/serverless-airless-plugin.cjs).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { zodEnglishOnly } from './zod-english-only.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LAMBDAS = ['task', 'register-dag', 'api', 'scheduled-run', 'data-trigger', 'run-finished'];
@@ -34,23 +35,6 @@ function artifactTime() {
 }
 
 /**
- * zod's classic entry re-exports every locale (~250 KB minified) though only English is ever
- * configured; resolve its locale index to English alone.
- */
-const zodEnglishOnly = {
-  name: 'zod-english-only',
-  setup(b) {
-    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      args.importer.includes(`${sep}zod${sep}`) ? { path: 'zod-locales', namespace: 'zod-en' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, () => ({
-      contents: `export { default as en } from ${JSON.stringify(join(root, 'node_modules/zod/v4/locales/en.js'))};`,
-      resolveDir: root,
-    }));
-  },
-};
-
-/**
  * One build per Lambda into its own folder, with code splitting: what a handler imports lazily
  * (a secrets backend, Azure identity) becomes a chunk loaded on first use, not at cold start.
  */
@@ -66,7 +50,7 @@ async function bundle() {
         bundle: true,
         splitting: true,
         chunkNames: 'chunk-[hash]',
-        plugins: [zodEnglishOnly],
+        plugins: [zodEnglishOnly(root)],
         platform: 'node',
         format: 'esm',
         target: 'node24',
