@@ -17,5 +17,5 @@ export interface LocalEngine {
 // prettier-ignore
 export const ENGINES: Record<string, LocalEngine> = {
   aws: { simulate: simulateAws, run: (plan, o) => import('./run-real-aws.ts').then((m) => m.runAwsWithHandlers(plan, o)) },
-  azure: { simulate: (plan, o) => import('./durable-host/simulate.ts').then((m) => m.simulateAzure(plan, o)) },
+  azure: { simulate: (plan, o) => import('./durable-host/simulate.ts').then((m) => m.simulateAzure(plan, o)), run: (plan, o) => import('./durable-host/run-real.ts').then((m) => m.runAzureWithHandlers(plan, o)) },
 };

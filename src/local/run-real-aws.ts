@@ -117,7 +117,7 @@ export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions):
   }
 }
 
-function emulatorRuntime(emu: RunningEmulators): RuntimeConfig {
+export function emulatorRuntime(emu: RunningEmulators): RuntimeConfig {
   return readRuntimeConfig({
     ...process.env,
     AIRLESS_ARM_ENDPOINT: emu.armUrl,
@@ -130,7 +130,7 @@ function emulatorRuntime(emu: RunningEmulators): RuntimeConfig {
 }
 
 /** Key Vault's own credential: the emulated tenant's app registration, never written anywhere. */
-async function emulatorCredential(emu: RunningEmulators) {
+export async function emulatorCredential(emu: RunningEmulators) {
   const { ClientSecretCredential } = await import('@azure/identity');
   return new ClientSecretCredential(emu.tenantId, emu.clientId, emu.clientSecret, {
     authorityHost: emu.authorityHost,

@@ -8,7 +8,7 @@ import {
   type SimulateOptions,
 } from '../../durable/contract.ts';
 import type { DurableDeps } from '../../durable/register.ts';
-import type { HostStats } from './host.ts';
+import type { DurableHost, HostStats } from './host.ts';
 import { openLocalDurable } from './index.ts';
 
 export interface DurableRunReport {
@@ -29,6 +29,8 @@ export async function runDagOnDurable(
     simulate: SimulateOptions | null;
     clock?: 'virtual' | 'real';
     replay?: 'full' | 'incremental';
+    /** Called with the host before the run starts (to read its clock, for example). */
+    onHost?: (host: DurableHost) => void;
   } & Partial<DurableDeps>,
 ): Promise<DurableRunReport> {
   const startMs = Date.parse(run.logical_date);
@@ -39,6 +41,7 @@ export async function runDagOnDurable(
     replay: options.replay,
   });
   try {
+    options.onHost?.(local.host);
     const instanceId = runInstanceId(plan.dag_id, run.run_id);
     const input: RunInput = { plan, run, simulate: options.simulate };
     local.host.startNew(FN.run, instanceId, input);
