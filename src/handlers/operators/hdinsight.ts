@@ -119,7 +119,9 @@ export const hdinsightOperator: JobOperator = {
   async submit(call) {
     const { config, client, jobName } = prepare(call);
     const properties = runProperties(config, jobName);
-    let posted = false;
+    // The job record as it was when this call last sent the action: if a retry finds it changed,
+    // the service got that request (only the answer was lost), so the action is not sent twice.
+    let sentOver: string | undefined;
     return withTransientRetry(async () => {
       const existing = await client.findJob(config.cluster as ClusterRef, jobName);
       if (config.action === 'NEW') {
@@ -127,13 +129,14 @@ export const hdinsightOperator: JobOperator = {
       } else {
         if (!existing)
           throw new AirlessError('NotFound', `no job named '${jobName}' on cluster '${config.cluster.name}'`);
-        // Our own earlier attempt, or the same action already under way: sending it again would repeat it.
         const sameAction = existing.properties.action?.toUpperCase() === config.action;
-        if (sameAction && (posted || existing.properties.actionResult === 'IN_PROGRESS')) {
+        const changed = sentOver !== undefined && JSON.stringify(existing.properties) !== sentOver;
+        // Our own earlier attempt, or the same action already under way (another invocation of this try).
+        if (sameAction && (changed || existing.properties.actionResult === 'IN_PROGRESS')) {
           return ref(jobName, existing, { action: config.action, found: 'existing' });
         }
       }
-      posted = true;
+      sentOver = JSON.stringify(existing?.properties ?? null);
       const accepted = await client.runJob(config.cluster as ClusterRef, properties);
       return ref(jobName, accepted.job ?? existing, {
         action: config.action,
