@@ -357,6 +357,36 @@ describe('register-dag: upload, change, reject, remove', () => {
     expect(schedulerCalls()).toEqual([]);
   });
 
+  it('a file that renames its dag_id retires the old DAG: its schedule is disabled, its machine kept', async () => {
+    const arn = `${ACCOUNT_ARN}airless-test-renamed`;
+    sfn
+      .on(DescribeStateMachineCommand)
+      .rejects(new StateMachineDoesNotExist({ message: 'no', $metadata: {} }));
+    sfn.on(CreateStateMachineCommand).resolves({ stateMachineArn: arn, stateMachineVersionArn: `${arn}:1` });
+    sfn.on(CreateStateMachineAliasCommand).resolves({});
+    const scheduled = dagText('@hourly').replace('nightly_report', 'original');
+    await upload('dags/rename.yaml', scheduled);
+    scheduler.reset();
+
+    expect(await upload('dags/rename.yaml', scheduled.replace('original', 'renamed'))).toMatchObject({
+      action: 'published',
+      dag_id: 'renamed',
+    });
+    const calls = schedulerCalls();
+    expect(
+      calls.map(([name, input]) => [
+        name,
+        (input as { Name: string; State: string }).Name,
+        (input as { State: string }).State,
+      ]),
+    ).toEqual([
+      ['CreateScheduleCommand', 'renamed', 'ENABLED'],
+      ['UpdateScheduleCommand', 'original', 'DISABLED'],
+    ]);
+    expect(await bucket.getEntry('original')).toMatchObject({ active: false });
+    expect(await bucket.getEntry('renamed')).toMatchObject({ active: true, source_key: 'dags/rename.yaml' });
+  });
+
   it('ignores objects that are not DAG files', async () => {
     await s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'dags/README.md', Body: '# notes' }));
     expect(await registerDagObject(deps, 'dags/README.md')).toMatchObject({ action: 'ignored' });

@@ -56,18 +56,28 @@ async function reject(
   return { action: 'rejected', dag_id: dagId, diagnostics: lines };
 }
 
-/** The source file is gone: disable its schedules and mark it inactive; the state machine and its history stay. */
+/** Disables the schedules of DAGs registered from `key` (except `keep`) and marks them inactive; state machines and history stay. */
+async function deactivateFrom(deps: RegistryDeps, key: string, keep?: string): Promise<string[]> {
+  const stale = (await deps.bucket.listEntries()).filter(
+    (e) => e.source_key === key && e.active && e.dag_id !== keep,
+  );
+  for (const entry of stale) {
+    await disableSchedules(deps.scheduler, entry.dag_id, entry.schedules, deps.config.scheduler);
+    await deps.bucket.putJson(bucketKeys.entry(entry.dag_id), {
+      ...entry,
+      active: false,
+      updated_at: deps.now().toISOString(),
+    } satisfies RegistryEntry);
+  }
+  return stale.map((e) => e.dag_id);
+}
+
+/** The source file is gone: its DAG stops running (schedules disabled, runs refused). */
 async function deactivate(deps: RegistryDeps, key: string): Promise<Registration> {
-  const entries = await deps.bucket.listEntries();
-  const entry = entries.find((e) => e.source_key === key && e.active);
-  if (!entry) return { action: 'ignored', key, reason: 'no live DAG was registered from this file' };
-  await disableSchedules(deps.scheduler, entry.dag_id, entry.schedules, deps.config.scheduler);
-  await deps.bucket.putJson(bucketKeys.entry(entry.dag_id), {
-    ...entry,
-    active: false,
-    updated_at: deps.now().toISOString(),
-  } satisfies RegistryEntry);
-  return { action: 'deactivated', dag_id: entry.dag_id };
+  const [dagId] = await deactivateFrom(deps, key);
+  if (dagId === undefined)
+    return { action: 'ignored', key, reason: 'no live DAG was registered from this file' };
+  return { action: 'deactivated', dag_id: dagId };
 }
 
 /**
@@ -147,5 +157,7 @@ export async function registerDagObject(deps: RegistryDeps, key: string): Promis
   };
   await deps.bucket.putJson(bucketKeys.entry(dagId), entry);
   await deps.bucket.delete(bucketKeys.errors(dagId));
+  // The file used to declare another dag_id: that DAG is no longer in any file.
+  await deactivateFrom(deps, key, dagId);
   return { action: 'published', dag_id: dagId, version_arn: live.versionArn };
 }
