@@ -5,16 +5,16 @@ import type { RunContext } from '../handlers/contract.ts';
 import type { AslRunResult, EngineEvent, Resource } from './aws-engine.ts';
 import { runAsl } from './aws-engine.ts';
 
-/** A task's record in the workflow state, as the compiled ASL writes it. */
-export interface TaskRecord {
-  state: FinalTaskState;
-  error?: string;
-  output?: Record<string, unknown>;
+/** What the compiled ASL recorded of the tasks: final states, error names, outputs templates read. */
+export interface TaskRecords {
+  tasks: Record<string, FinalTaskState>;
+  errors: Record<string, string>;
+  outputs: Record<string, Record<string, unknown>>;
 }
 
 /**
  * Runs a compiled DAG once with the given resources (the simulator, or real handlers) and returns
- * the engine's result with every task's final record, read from the workflow state as it enters the
+ * the engine's result with what it recorded of the tasks, read from the workflow state as it enters the
  * outcome Choice (the Fail state that ends a failed run keeps no output).
  */
 export async function runCompiledDag(
@@ -22,8 +22,8 @@ export async function runCompiledDag(
   run: RunContext,
   resources: Record<string, Resource>,
   onEvent?: (event: EngineEvent) => void,
-): Promise<{ result: AslRunResult; records: Record<string, TaskRecord> }> {
-  let records: Record<string, TaskRecord> | null = null;
+): Promise<{ result: AslRunResult; records: TaskRecords }> {
+  let records: TaskRecords | null = null;
   const result = await runAsl(
     definition,
     { run },
@@ -31,7 +31,8 @@ export async function runCompiledDag(
       resources,
       onEvent: (event) => {
         if (event.type === 'StateEntered' && event.state?.name === RUN_OUTCOME_STATE) {
-          records = (event.state.input as { tasks: Record<string, TaskRecord> }).tasks;
+          const { tasks, errors, outputs } = event.state.input as TaskRecords;
+          records = { tasks, errors, outputs };
         }
         onEvent?.(event);
       },

@@ -65,6 +65,7 @@ describe('airless run --simulate', () => {
     dag,
     [
       'dag_id: sim_demo',
+      'description: a simulated run',
       'default_args: { execution_timeout: 1h }',
       'params: { region: { type: string, default: eu } }',
       'tasks:',
@@ -107,7 +108,7 @@ describe('airless run --simulate', () => {
   });
 
   it('answers usage errors with exit 2', async () => {
-    expect((await runCli('run', dag)).code).toBe(2);
+    expect((await runCli('run', dag, '--fail', 'extract')).stderr).toMatch(/--fail needs --simulate/);
     expect((await runCli('run', dag, '--simulate', '--fail', 'nope')).stderr).toMatch(
       /--fail names tasks not in sim_demo: nope/,
     );

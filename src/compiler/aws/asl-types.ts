@@ -15,9 +15,12 @@ export const TASK_HANDLER = 'TaskHandlerArn';
 export const TASK_HANDLER_RESOURCE = `\${${TASK_HANDLER}}`;
 
 /**
- * Workflow state between states: `{ run, tasks, clock, try_number }`.
+ * Workflow state between states: `{ run, tasks, outputs, errors, clock, try_number }`, flat maps so
+ * that copying it between states stays cheap.
  * - run: the RunContext of the execution input `{ run }`.
- * - tasks: `{ <task_id>: { state, error?, output? } }`, one record per finished task.
+ * - tasks: `{ <task_id>: final state }` for every finished task.
+ * - outputs: `{ <task_id>: output }` for the tasks some template reads ({} until it succeeds).
+ * - errors: `{ <task_id>: error name }` for failed tasks.
  * - clock: what the next task starts after: the id of the task that ran last on this path, or at a
  *   Parallel join the array of its branches' clocks (null at the start). Handlers receive it; the
  *   simulator turns it into virtual time (a join waits for its slowest branch).

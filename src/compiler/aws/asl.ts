@@ -6,7 +6,7 @@ import { firstTasks } from './sp-tree.ts';
 import type { Structure } from './structure.ts';
 import { planStructure } from './structure.ts';
 import type { TaskContext } from './task-states.ts';
-import { taskStates } from './task-states.ts';
+import { readFields, taskStates } from './task-states.ts';
 
 /**
  * IR -> Amazon States Language (JSONPath). The series-parallel tree becomes sequences and nested
@@ -24,15 +24,22 @@ export const MAX_BRANCHES = 10;
 
 export function compileAsl(plan: PlanIR): AslCompilation {
   const structure = planStructure(plan);
-  const readTasks = new Set(plan.tasks.flatMap((t) => t.reads.map((r) => r.task)));
-  const emitter = new Emitter({ plan, readTasks });
+  const fields = readFields(plan);
+  const emitter = new Emitter({ plan, readFields: fields });
   const states: Record<string, AslState> = {};
   const outcome = outcomeStates(plan.graph.leaves);
   const first = emitter.emit(structure.tree, RUN_OUTCOME_STATE, states, 0);
   Object.assign(states, outcome);
   states[RUN_START_STATE] = {
     Type: 'Pass',
-    Parameters: { 'run.$': '$.run', tasks: {}, clock: null, try_number: 1 },
+    Parameters: {
+      'run.$': '$.run',
+      tasks: {},
+      outputs: Object.fromEntries([...fields.keys()].map((t) => [t, {}])),
+      errors: {},
+      clock: null,
+      try_number: 1,
+    },
     Next: first,
   };
   const definition: AslDefinition = {
@@ -85,12 +92,22 @@ class Emitter {
   }
 }
 
-/** Merges the branches' task records; the clock becomes the array of branch clocks. */
+/** Merges what the branches recorded; the clock becomes the array of branch clocks. */
 function joinSelector(k: number): Record<string, unknown> {
-  let tasks = '$[0].tasks';
-  for (let i = 1; i < k; i++) tasks = `States.JsonMerge(${tasks}, $[${i}].tasks, false)`;
+  const merged = (field: string): string => {
+    let expression = `$[0].${field}`;
+    for (let i = 1; i < k; i++) expression = `States.JsonMerge(${expression}, $[${i}].${field}, false)`;
+    return expression;
+  };
   const clocks = Array.from({ length: k }, (_, i) => `$[${i}].clock`).join(', ');
-  return { 'run.$': '$[0].run', 'tasks.$': tasks, 'clock.$': `States.Array(${clocks})`, try_number: 1 };
+  return {
+    'run.$': '$[0].run',
+    'tasks.$': merged('tasks'),
+    'outputs.$': merged('outputs'),
+    'errors.$': merged('errors'),
+    'clock.$': `States.Array(${clocks})`,
+    try_number: 1,
+  };
 }
 
 /** Splits into at most `max` contiguous groups of nearly equal size. */
@@ -104,7 +121,7 @@ function chunk<T>(items: T[], max: number): T[][] {
 
 function outcomeStates(leaves: readonly string[]): Record<string, AslState> {
   const failedLeaf = leaves.flatMap((l) =>
-    ['failed', 'upstream_failed'].map((s) => ({ Variable: `$.tasks.${l}.state`, StringEquals: s })),
+    ['failed', 'upstream_failed'].map((s) => ({ Variable: `$.tasks.${l}`, StringEquals: s })),
   );
   return {
     [RUN_OUTCOME_STATE]: {
@@ -114,7 +131,7 @@ function outcomeStates(leaves: readonly string[]): Record<string, AslState> {
     },
     'dag.run.summary': {
       Type: 'Pass',
-      Parameters: { leaves: Object.fromEntries(leaves.map((l) => [`${l}.$`, `$.tasks.${l}.state`])) },
+      Parameters: { leaves: Object.fromEntries(leaves.map((l) => [`${l}.$`, `$.tasks.${l}`])) },
       Next: 'dag.run.cause',
     },
     'dag.run.cause': {

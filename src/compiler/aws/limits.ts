@@ -1,17 +1,18 @@
 import type { PlanIR } from '../ir.ts';
 import type { AslDefinition } from './asl-types.ts';
 import { HISTORY_LIMIT, quietRunCost, worstTaskHistory } from './cost-model.ts';
+import { readFields } from './task-states.ts';
 
 /**
  * Step Functions' hard limits, checked at compile time: the definition (1 MB, measured minified as
  * deployment sends it), the state passed between states (256 KB), and one execution's history
- * (25,000 events). State size is bounded from the records the ASL writes, assuming an upstream
- * output of at most OUTPUT_BUDGET bytes (handlers return small outputs) and a trigger conf of at most
- * CONF_BUDGET bytes; the start-run API rejects a larger conf.
+ * (25,000 events). State size is bounded from the records the ASL writes, assuming each upstream
+ * output field a template reads is at most OUTPUT_FIELD_BUDGET bytes (only those fields are kept) and
+ * a trigger conf of at most CONF_BUDGET bytes.
  */
 export const DEFINITION_LIMIT_BYTES = 1_048_576;
 export const STATE_LIMIT_BYTES = 262_144;
-export const OUTPUT_BUDGET_BYTES = 2_048;
+export const OUTPUT_FIELD_BUDGET_BYTES = 1_024;
 export const CONF_BUDGET_BYTES = 16_384;
 /** An error Cause carried until the task's record is written. */
 const CAUSE_BUDGET_BYTES = 4_096;
@@ -84,7 +85,7 @@ export function assertWithinLimits(plan: PlanIR, definition: AslDefinition): Lim
 }
 
 function maxStateBytes(plan: PlanIR): number {
-  const readTasks = new Set(plan.tasks.flatMap((t) => t.reads.map((r) => r.task)));
+  const fields = readFields(plan);
   const params = Object.fromEntries(Object.entries(plan.params).map(([k, p]) => [k, p.default ?? null]));
   const state = {
     run: {
@@ -94,16 +95,9 @@ function maxStateBytes(plan: PlanIR): number {
       conf: {},
       params,
     },
-    tasks: Object.fromEntries(
-      plan.tasks.map((t) => [
-        t.task_id,
-        {
-          state: 'upstream_failed',
-          error: 'ServiceUnavailable',
-          ...(readTasks.has(t.task_id) ? { output: {} } : {}),
-        },
-      ]),
-    ),
+    tasks: Object.fromEntries(plan.tasks.map((t) => [t.task_id, 'upstream_failed'])),
+    outputs: Object.fromEntries([...fields.keys()].map((t) => [t, {}])),
+    errors: Object.fromEntries(plan.tasks.map((t) => [t.task_id, 'ServiceUnavailable'])),
     clock: plan.graph.topological_order,
     try_number: 1,
     delay_s: 86_400,
@@ -117,10 +111,11 @@ function maxStateBytes(plan: PlanIR): number {
       },
     },
     error: { Error: 'ServiceUnavailable', Cause: '' },
+    outcome: { state: { [plan.dag_id]: 'success' }, error: {}, output: {} },
   };
   return (
     Buffer.byteLength(JSON.stringify(state)) +
-    readTasks.size * OUTPUT_BUDGET_BYTES +
+    [...fields.values()].reduce((n, f) => n + f.length, 0) * OUTPUT_FIELD_BUDGET_BYTES +
     CONF_BUDGET_BYTES +
     CAUSE_BUDGET_BYTES
   );

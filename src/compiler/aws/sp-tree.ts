@@ -82,9 +82,9 @@ export function parallel(children: SpNode[]): SpNode {
 const LOOKAHEAD_TASKS = 48;
 const LOOKAHEAD_CUTS = 3;
 
+/** A decomposed part. Nodes stay unflattened until the end so the cuts chosen can be found again. */
 interface Built {
   node: SpNode;
-  added: AddedOrdering[];
   seconds: number;
 }
 
@@ -96,8 +96,15 @@ class Decomposer {
   private readonly edgeSet = new Set<string>();
   /** Scratch membership marks; a node is in the current set when mark[v] === stamp. */
   private readonly mark: Int32Array;
+  private readonly position: Int32Array;
+  /** Scratch per node for cheapestCuts: earliest start, longest path from its start, input rank. */
+  private readonly est: Float64Array;
+  private readonly tail: Float64Array;
+  private readonly rank: Int32Array;
   private stamp = 0;
   private readonly memo = new Map<string, Built>();
+  /** Orderings added by each heuristic cut, by the series node it made. */
+  private readonly cutAdded = new Map<SpNode, AddedOrdering[]>();
 
   constructor(input: SpInput) {
     this.ids = input.order;
@@ -116,19 +123,30 @@ class Decomposer {
       this.edgeSet.add(`${f}>${t}`);
     }
     this.mark = new Int32Array(n);
+    this.position = new Int32Array(n);
+    this.est = new Float64Array(n);
+    this.tail = new Float64Array(n);
+    this.rank = new Int32Array(n);
   }
 
   run(): SpResult {
     const all = this.ids.map((_, i) => i);
     if (all.length === 0) throw new Error('a DAG without tasks has no structure');
-    const built = this.build(all);
-    return { tree: built.node, added: built.added };
+    const root = this.build(all).node;
+    const added: AddedOrdering[] = [];
+    const collect = (node: SpNode): SpNode => {
+      if (node.kind === 'task') return node;
+      added.push(...(this.cutAdded.get(node) ?? []));
+      const children = node.children.map(collect);
+      return node.kind === 'series' ? series(children) : parallel(children);
+    };
+    return { tree: collect(root), added };
   }
 
   /** `nodes` is convex (every path between two of them stays inside) and in topological order. */
   private build(nodes: number[]): Built {
     if (nodes.length === 1)
-      return { node: { kind: 'task', id: this.ids[nodes[0]!]! }, added: [], seconds: this.dur[nodes[0]!]! };
+      return { node: { kind: 'task', id: this.ids[nodes[0]!]! }, seconds: this.dur[nodes[0]!]! };
     const key = nodes.join(',');
     const known = this.memo.get(key);
     if (known) return known;
@@ -142,8 +160,7 @@ class Decomposer {
     if (parts.length > 1) {
       const built = parts.map((p) => this.build(p));
       return {
-        node: parallel(built.map((b) => b.node)),
-        added: built.flatMap((b) => b.added),
+        node: { kind: 'parallel', children: built.map((b) => b.node) },
         seconds: Math.max(...built.map((b) => b.seconds)),
       };
     }
@@ -155,26 +172,23 @@ class Decomposer {
         factors.push(nodes.slice(start, cut));
         start = cut;
       }
-      return this.inSeries(
-        factors.map((f) => this.build(f)),
-        [],
-      );
+      return this.inSeries(factors.map((f) => this.build(f)));
     }
-    let best: Built | null = null;
+    let best: (Built & { cut: [number[], number[]] }) | null = null;
     for (const [before, after] of this.cheapestCuts(
       nodes,
       nodes.length <= LOOKAHEAD_TASKS ? LOOKAHEAD_CUTS : 1,
     )) {
-      const candidate = this.inSeries([this.build(before), this.build(after)], this.addedBy(before, after));
-      if (!best || candidate.seconds < best.seconds - 1e-9) best = candidate;
+      const candidate = this.inSeries([this.build(before), this.build(after)]);
+      if (!best || candidate.seconds < best.seconds - 1e-9) best = { ...candidate, cut: [before, after] };
     }
+    this.cutAdded.set(best!.node, this.addedBy(...best!.cut));
     return best!;
   }
 
-  private inSeries(built: Built[], added: AddedOrdering[]): Built {
+  private inSeries(built: Built[]): Built {
     return {
-      node: series(built.map((b) => b.node)),
-      added: [...built.flatMap((b) => b.added), ...added],
+      node: { kind: 'series', children: built.map((b) => b.node) },
       seconds: built.reduce((sum, b) => sum + b.seconds, 0),
     };
   }
@@ -227,40 +241,34 @@ class Decomposer {
    */
   private cheapestCuts(nodes: number[], k: number): Array<[number[], number[]]> {
     const stamp = this.enter(nodes);
-    const est = new Map<number, number>();
+    const { est, tail, rank, dur } = this;
+    nodes.forEach((v, i) => (rank[v] = i));
     for (const v of nodes) {
       let s = 0;
-      for (const u of this.up[v]!) if (this.mark[u] === stamp) s = Math.max(s, est.get(u)! + this.dur[u]!);
-      est.set(v, s);
+      for (const u of this.up[v]!) if (this.mark[u] === stamp) s = Math.max(s, est[u]! + dur[u]!);
+      est[v] = s;
     }
-    const tail = new Map<number, number>();
     for (let i = nodes.length - 1; i >= 0; i--) {
       const v = nodes[i]!;
       let t = 0;
-      for (const w of this.down[v]!) if (this.mark[w] === stamp) t = Math.max(t, tail.get(w)!);
-      tail.set(v, t + this.dur[v]!);
+      for (const w of this.down[v]!) if (this.mark[w] === stamp) t = Math.max(t, tail[w]!);
+      tail[v] = t + dur[v]!;
     }
-    const rank = new Map(nodes.map((v, i) => [v, i]));
     const byKey = (key: (v: number) => number): number[] =>
-      [...nodes].sort((a, b) => key(a) - key(b) || rank.get(a)! - rank.get(b)!);
-    const orders = [
-      nodes,
-      byKey((v) => est.get(v)!),
-      byKey((v) => est.get(v)! + this.dur[v]!),
-      byKey((v) => -tail.get(v)!),
-    ];
+      [...nodes].sort((x, y) => key(x) - key(y) || rank[x]! - rank[y]!);
+    const orders = [nodes, byKey((v) => est[v]!), byKey((v) => est[v]! + dur[v]!), byKey((v) => -tail[v]!)];
     const candidates: Array<{ cost: number; missing: number; order: number[]; size: number }> = [];
     for (const order of orders) {
       const suffixCritical = new Float64Array(order.length + 1);
       for (let i = order.length - 1; i >= 0; i--) {
-        suffixCritical[i] = Math.max(suffixCritical[i + 1]!, tail.get(order[i]!)!);
+        suffixCritical[i] = Math.max(suffixCritical[i + 1]!, tail[order[i]!]!);
       }
       const scan = new CutScan(this, order);
       let prefixCritical = 0;
       for (let i = 0; i < order.length - 1; i++) {
         const v = order[i]!;
         scan.moveToPrefix(v);
-        prefixCritical = Math.max(prefixCritical, est.get(v)! + this.dur[v]!);
+        prefixCritical = Math.max(prefixCritical, est[v]! + dur[v]!);
         candidates.push({
           cost: prefixCritical + suffixCritical[i + 1]!,
           missing: scan.missingPairs(),
@@ -299,6 +307,17 @@ class Decomposer {
     return added;
   }
 
+  /** Numbers the nodes 0.. for a CutScan and marks them as the current set. */
+  number(nodes: readonly number[]): void {
+    this.enter(nodes);
+    nodes.forEach((v, i) => (this.position[v] = i));
+  }
+
+  /** The node's number in the current set, or -1 when it is outside. */
+  local(v: number): number {
+    return this.mark[v] === this.stamp ? this.position[v]! : -1;
+  }
+
   neighbours(v: number): { up: readonly number[]; down: readonly number[] } {
     return { up: this.up[v]!, down: this.down[v]! };
   }
@@ -310,12 +329,10 @@ class Decomposer {
  * entering a source. Exact means the crossing edges are exactly all sink -> source pairs.
  */
 class CutScan {
-  private readonly inSet = new Set<number>();
-  private readonly inA = new Set<number>();
-  private readonly succInA = new Map<number, number>();
-  private readonly predInB = new Map<number, number>();
-  private readonly outToB = new Map<number, number>();
-  private readonly inFromA = new Map<number, number>();
+  private readonly succInA: Int32Array;
+  private readonly predInB: Int32Array;
+  private readonly outToB: Int32Array;
+  private readonly inFromA: Int32Array;
   private sinks = 0;
   private sources = 0;
   private cross = 0;
@@ -326,11 +343,16 @@ class CutScan {
     private readonly graph: Decomposer,
     nodes: readonly number[],
   ) {
-    for (const v of nodes) this.inSet.add(v);
+    graph.number(nodes);
+    const m = nodes.length;
+    this.succInA = new Int32Array(m);
+    this.predInB = new Int32Array(m);
+    this.outToB = new Int32Array(m);
+    this.inFromA = new Int32Array(m);
     for (const v of nodes) {
-      const preds = graph.neighbours(v).up.filter((u) => this.inSet.has(u)).length;
-      this.predInB.set(v, preds);
-      this.inFromA.set(v, 0);
+      let preds = 0;
+      for (const u of graph.neighbours(v).up) if (graph.local(u) >= 0) preds++;
+      this.predInB[graph.local(v)] = preds;
       if (preds === 0) this.sources++;
     }
   }
@@ -338,35 +360,35 @@ class CutScan {
   /** `w` must have all its predecessors (within the set) already in A. */
   moveToPrefix(w: number): void {
     const { up, down } = this.graph.neighbours(w);
+    const lw = this.graph.local(w);
     this.sources--;
-    this.sourceCross -= this.inFromA.get(w)!;
-    this.cross -= this.inFromA.get(w)!;
+    this.sourceCross -= this.inFromA[lw]!;
+    this.cross -= this.inFromA[lw]!;
     for (const p of up) {
-      if (!this.inSet.has(p)) continue;
-      const wasSink = this.succInA.get(p) === 0;
-      this.outToB.set(p, this.outToB.get(p)! - 1);
+      const lp = this.graph.local(p);
+      if (lp < 0) continue;
+      const wasSink = this.succInA[lp] === 0;
+      this.outToB[lp] = this.outToB[lp]! - 1;
       if (wasSink) {
-        this.sinkCross -= 1 + this.outToB.get(p)!;
+        this.sinkCross -= 1 + this.outToB[lp]!;
         this.sinks--;
       }
-      this.succInA.set(p, this.succInA.get(p)! + 1);
+      this.succInA[lp] = this.succInA[lp]! + 1;
     }
-    this.inA.add(w);
-    this.succInA.set(w, 0);
     this.sinks++;
     let out = 0;
-    for (const s of down) {
-      if (!this.inSet.has(s)) continue;
+    for (const t of down) {
+      const lt = this.graph.local(t);
+      if (lt < 0) continue;
       out++;
-      this.inFromA.set(s, this.inFromA.get(s)! + 1);
-      const left = this.predInB.get(s)! - 1;
-      this.predInB.set(s, left);
-      if (left === 0) {
+      this.inFromA[lt] = this.inFromA[lt]! + 1;
+      this.predInB[lt] = this.predInB[lt]! - 1;
+      if (this.predInB[lt] === 0) {
         this.sources++;
-        this.sourceCross += this.inFromA.get(s)!;
+        this.sourceCross += this.inFromA[lt]!;
       }
     }
-    this.outToB.set(w, out);
+    this.outToB[lw] = out;
     this.cross += out;
     this.sinkCross += out;
   }

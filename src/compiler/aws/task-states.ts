@@ -12,16 +12,16 @@ import { triggerGate } from './trigger-gates.ts';
  *   <id>.gate (Choice on upstream states; absent when the rule cannot block)
  *   <id>.run (empty) | <id>.submit -> <id>.poll (job; poll retried on StillRunning)
  *   on a retryable failure: <id>.can_retry -> <id>.next_try -> <id>.backoff -> back to the first call
- *   <id>.failed (records the error name) | success recorded by the call's ResultSelector
- *   <id>.done (resets the per-task scratch, moves the clock to <id>)
+ *   <id>.failed (the outcome is failed, with the error name) | the last call's ResultSelector (success)
+ *   <id>.done (merges the outcome into tasks/outputs/errors, drops scratch, moves the clock to <id>)
  *   <id>.skipped / <id>.upstream_failed (record the gate's verdict)
  * Airflow retries are a Catch loop, not a Retry, so the try number is in the state: the local engine
  * has no $$.State.RetryCount, and what runs locally must be what is deployed.
  */
 export interface TaskContext {
   plan: PlanIR;
-  /** Tasks whose output some template reads; only their records keep the output. */
-  readTasks: ReadonlySet<string>;
+  /** The output fields some template reads, by task; only those are kept in `outputs`. */
+  readFields: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Short retries of a single handler call on throttling, 5xx and network errors. */
@@ -37,6 +37,22 @@ export const TRANSIENT_RETRY = {
 /** Errors that end a try and consume a task retry; StillRunning after the last poll is a timed-out try. */
 export const TRY_FAILED_ERRORS = [...TASK_RETRYABLE_ERRORS, 'StillRunning'];
 
+/** The output fields templates read, by task, fields sorted. */
+export function readFields(plan: PlanIR): Map<string, string[]> {
+  const fields = new Map<string, Set<string>>();
+  for (const t of plan.tasks)
+    for (const r of t.reads) fields.set(r.task, (fields.get(r.task) ?? new Set()).add(r.field));
+  return new Map([...fields].sort(([a], [b]) => (a < b ? -1 : 1)).map(([task, f]) => [task, [...f].sort()]));
+}
+
+/** What every state keeps of the workflow state (see asl-types.ts); per-task scratch is dropped. */
+export const CARRY = {
+  'run.$': '$.run',
+  'tasks.$': '$.tasks',
+  'outputs.$': '$.outputs',
+  'errors.$': '$.errors',
+};
+
 /** Lambda's own limit; one handler call never outlives it, whatever execution_timeout says. */
 const MAX_CALL_SECONDS = 900;
 
@@ -49,9 +65,8 @@ export function taskStates(
   const name = (part: string): string => `${id}.${part}`;
   const go = (target: string | null): Record<string, unknown> =>
     target === null ? { End: true } : { Next: target };
-  const keepsOutput = ctx.readTasks.has(id);
-  const record = (state: string): Record<string, unknown> =>
-    keepsOutput ? { state, output: {} } : { state };
+  const fields = ctx.readFields.get(id);
+  const keepsOutput = fields !== undefined;
   const states: Record<string, AslState> = {};
   const isJob = task.wait_for !== null;
   const firstCall = name(isJob ? 'submit' : 'run');
@@ -68,7 +83,14 @@ export function taskStates(
     TimeoutSeconds: Math.max(1, Math.ceil(timeout)),
     Catch: catchers,
   });
-  const success = { state: 'success', ...(keepsOutput ? { 'output.$': '$.output' } : {}) };
+  // The outcome of a try, merged by <id>.done: { state: {<id>: s}, error: {<id>: name}?, output: {<id>: o}? }.
+  const success = {
+    state: { [id]: 'success' },
+    error: {},
+    ...(fields
+      ? { output: { [id]: Object.fromEntries(fields.map((f) => [`${f}.$`, `$.output.${f}`])) } }
+      : {}),
+  };
 
   if (isJob) {
     const poll = pollSchedule(task);
@@ -93,7 +115,7 @@ export function taskStates(
         TRANSIENT_RETRY,
       ],
       ResultSelector: success,
-      ResultPath: `$.tasks.${id}`,
+      ResultPath: '$.outcome',
       Next: name('done'),
     };
   } else {
@@ -101,20 +123,31 @@ export function taskStates(
       ...call('submit'),
       Retry: [TRANSIENT_RETRY],
       ResultSelector: success,
-      ResultPath: `$.tasks.${id}`,
+      ResultPath: '$.outcome',
       Next: name('done'),
     };
   }
   if (canRetry) Object.assign(states, retryStates(task, name, firstCall));
   states[name('failed')] = {
     Type: 'Pass',
-    Parameters: { ...record('failed'), 'error.$': '$.error.Error' },
-    ResultPath: `$.tasks.${id}`,
+    Parameters: {
+      state: { [id]: 'failed' },
+      error: { [`${id}.$`]: '$.error.Error' },
+      ...(keepsOutput ? { output: { [id]: {} } } : {}),
+    },
+    ResultPath: '$.outcome',
     Next: name('done'),
   };
   states[name('done')] = {
     Type: 'Pass',
-    Parameters: { 'run.$': '$.run', 'tasks.$': '$.tasks', clock: id, try_number: 1 },
+    Parameters: {
+      ...CARRY,
+      'tasks.$': 'States.JsonMerge($.tasks, $.outcome.state, false)',
+      'errors.$': 'States.JsonMerge($.errors, $.outcome.error, false)',
+      ...(keepsOutput ? { 'outputs.$': 'States.JsonMerge($.outputs, $.outcome.output, false)' } : {}),
+      clock: id,
+      try_number: 1,
+    },
     ...go(next),
   };
 
@@ -126,7 +159,7 @@ export function taskStates(
     if (!outcomes.has(verdict)) continue;
     states[name(verdict)] = {
       Type: 'Pass',
-      Result: record(verdict),
+      Result: verdict,
       ResultPath: `$.tasks.${id}`,
       ...go(next),
     };
@@ -146,7 +179,6 @@ function retryStates(
   firstCall: string,
 ): Record<string, AslState> {
   const delays = retryDelays(task);
-  const scratch = { 'run.$': '$.run', 'tasks.$': '$.tasks', 'clock.$': '$.clock' };
   const nextTry = { 'try_number.$': 'States.MathAdd($.try_number, 1)' };
   let pass: AslState;
   let wait: AslState;
@@ -156,7 +188,8 @@ function retryStates(
     pass = {
       Type: 'Pass',
       Parameters: {
-        ...scratch,
+        ...CARRY,
+        'clock.$': '$.clock',
         ...nextTry,
         'delay_s.$': `States.MathRandom(0, States.ArrayGetItem(States.Array(${table}), $.try_number))`,
       },
@@ -164,7 +197,11 @@ function retryStates(
     };
     wait = { Type: 'Wait', SecondsPath: '$.delay_s', Next: firstCall };
   } else {
-    pass = { Type: 'Pass', Parameters: { ...scratch, ...nextTry }, Next: name('backoff') };
+    pass = {
+      Type: 'Pass',
+      Parameters: { ...CARRY, 'clock.$': '$.clock', ...nextTry },
+      Next: name('backoff'),
+    };
     wait = { Type: 'Wait', Seconds: delays[0]!, Next: firstCall };
   }
   return {
@@ -196,7 +233,7 @@ function invocation(op: 'submit' | 'poll', task: TaskIR, ctx: TaskContext): Reco
   };
   assertNoPathKeys(spec, `task ${task.task_id}`);
   const upstream = Object.fromEntries(
-    [...new Set(task.reads.map((r) => r.task))].sort().map((u) => [`${u}.$`, `$.tasks.${u}.output`]),
+    [...new Set(task.reads.map((r) => r.task))].sort().map((u) => [`${u}.$`, `$.outputs.${u}`]),
   );
   return {
     op,

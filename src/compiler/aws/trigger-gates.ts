@@ -21,10 +21,10 @@ const FAILED: FinalTaskState[] = ['failed', 'upstream_failed'];
 export function triggerGate(rule: TriggerRule, upstream: readonly string[]): Gate | null {
   if (upstream.length === 0 || rule === 'always' || rule === 'all_done') return null;
   const is = (states: FinalTaskState[]): ChoiceCondition[] =>
-    upstream.flatMap((u) => states.map((s) => ({ Variable: `$.tasks.${u}.state`, StringEquals: s })));
+    upstream.flatMap((u) => states.map((s) => ({ Variable: `$.tasks.${u}`, StringEquals: s })));
   const any = (states: FinalTaskState[]): ChoiceCondition => or(is(states));
   const all = (states: FinalTaskState[]): ChoiceCondition =>
-    and(upstream.map((u) => or(states.map((s) => ({ Variable: `$.tasks.${u}.state`, StringEquals: s })))));
+    and(upstream.map((u) => or(states.map((s) => ({ Variable: `$.tasks.${u}`, StringEquals: s })))));
   switch (rule) {
     case 'all_success':
       return {

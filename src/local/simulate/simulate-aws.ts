@@ -22,11 +22,11 @@ export async function simulateAws(plan: PlanIR, options: SimulateOptions): Promi
   const tasks: Record<string, TaskTrace> = {};
   let makespan = 0;
   for (const { task_id } of plan.tasks) {
-    const record = records[task_id];
-    if (!record) throw new Error(`the run finished without a record of task ${task_id}`);
+    const state = records.tasks[task_id];
+    if (!state) throw new Error(`the run finished without a record of task ${task_id}`);
     const sim = simulator.tasks.get(task_id);
     tasks[task_id] = {
-      state: record.state,
+      state,
       try_number: sim?.tries ?? 0,
       start_s: sim?.start_s ?? null,
       end_s: sim?.end_s ?? null,
