@@ -24,9 +24,22 @@ import { taskSpecOf } from './task-spec.ts';
  */
 export function* runOrchestrator(context: OrchestrationContext): Generator<Task, RunResult, unknown> {
   const input = context.df.getInput() as RunInput;
-  const { plan, run } = input;
   context.df.setCustomStatus({ state: 'queued' } satisfies RunProgress);
-  yield* acquireRunSlot(context, plan.dag_id, plan.max_active_runs);
+  yield* acquireRunSlot(context, input.plan.dag_id, input.plan.max_active_runs);
+  let result: RunResult;
+  try {
+    result = yield* runTasks(context, input);
+  } catch (e) {
+    // Even a run that breaks gives its max_active_runs slot back.
+    yield* releaseRunSlot(context, input.plan.dag_id);
+    throw e;
+  }
+  yield* releaseRunSlot(context, input.plan.dag_id);
+  return result;
+}
+
+function* runTasks(context: OrchestrationContext, input: RunInput): Generator<Task, RunResult, unknown> {
+  const { plan, run } = input;
   const t0 = context.df.currentUtcDateTime.getTime();
   const secondsSince = (iso?: string): number =>
     ((iso === undefined ? context.df.currentUtcDateTime.getTime() : Date.parse(iso)) - t0) / 1000;
@@ -76,14 +89,12 @@ export function* runOrchestrator(context: OrchestrationContext): Generator<Task,
     });
   }
 
-  const ended_at = context.df.currentUtcDateTime.toISOString();
-  yield* releaseRunSlot(context, plan.dag_id);
   return {
     dag_id: plan.dag_id,
     run_id: run.run_id,
     state: state.outcome(),
     started_at: new Date(t0).toISOString(),
-    ended_at,
+    ended_at: context.df.currentUtcDateTime.toISOString(),
     tasks,
   };
 
