@@ -51,6 +51,10 @@ const PositiveDuration = Duration.refine((v) => (parseDuration(v) ?? 0) > 0, {
 });
 
 const NonEmpty = z.string().min(1);
+
+/** Editor help in the JSON Schema: a description, and the default the IR applies (not the parser). */
+const about = <T extends z.ZodType>(schema: T, description: string, defaultValue?: unknown): T =>
+  schema.meta(defaultValue === undefined ? { description } : { description, default: defaultValue });
 const StringOrList = z.union([z.string(), z.array(z.string())], {
   error: 'expected a string or a list of strings',
 });
@@ -154,23 +158,52 @@ export const ParamSchema = z.strictObject({
 
 /** Fields every task takes, whatever its operator. */
 const commonTaskFields = {
-  depends_on: z.array(z.string()).optional(),
-  trigger_rule: z.enum(TRIGGER_RULES).optional(),
-  retries: z.int().nonnegative().optional(),
-  retry_delay: Duration.optional(),
-  retry_exponential_backoff: z.boolean().optional(),
-  max_retry_delay: Duration.optional(),
-  execution_timeout: PositiveDuration.optional(),
-  expected_duration: Duration.optional(),
-  doc: z.string().optional(),
+  depends_on: about(
+    z.array(z.string()),
+    'Task ids this task runs after (Airflow: upstream >> this).',
+  ).optional(),
+  trigger_rule: about(
+    z.enum(TRIGGER_RULES),
+    "Airflow's rule deciding from the upstreams' states whether this task runs.",
+    'all_success',
+  ).optional(),
+  retries: about(z.int().nonnegative(), 'Extra tries after a failed one.', 0).optional(),
+  retry_delay: about(
+    Duration,
+    'Wait before a retry: 500ms, 30s, 10m, 2h, 1d, PT30S or seconds.',
+    '5m',
+  ).optional(),
+  retry_exponential_backoff: about(
+    z.boolean(),
+    'Double the retry delay on each try (with jitter, as Airflow).',
+    false,
+  ).optional(),
+  max_retry_delay: about(Duration, 'Cap on one retry delay.').optional(),
+  execution_timeout: about(
+    PositiveDuration,
+    'Limit on one try; going over fails the try (retryable).',
+  ).optional(),
+  expected_duration: about(
+    Duration,
+    'How long the task usually takes; used for the critical path, cost and simulation.',
+  ).optional(),
+  doc: about(z.string(), 'Free text for people; never rendered.').optional(),
 };
 
 /** Fields every job operator takes: how to authenticate and how to track the job. */
 const jobTaskFields = {
-  connection: z.string().optional(),
-  wait_for: z.enum(WAIT_FOR).optional(),
-  poke_interval: PositiveDuration.optional(),
-  max_poke_interval: PositiveDuration.optional(),
+  connection: about(z.string(), 'Name of an entry in connections: how the handler authenticates.').optional(),
+  wait_for: about(
+    z.enum(WAIT_FOR),
+    'FINISHED: the job ends well (batch); RUNNING: the job runs (streaming); ACCEPTED: the service took the action.',
+    'FINISHED',
+  ).optional(),
+  poke_interval: about(
+    PositiveDuration,
+    'First wait between status polls; grows up to max_poke_interval.',
+    '60s',
+  ).optional(),
+  max_poke_interval: about(PositiveDuration, 'Longest wait between status polls.', '5m').optional(),
 };
 
 /** A number, or a string that is a template rendering to one at run time. */
@@ -192,41 +225,49 @@ const EmptyTask = z.strictObject({ operator: z.literal('empty'), ...commonTaskFi
 
 const FlinkHdinsightTask = z.strictObject({
   operator: z.literal('flink.hdinsight'),
-  action: z.enum(HDINSIGHT_ACTIONS),
+  action: about(z.enum(HDINSIGHT_ACTIONS), 'The HDInsight on AKS Flink job action (runJob).'),
   cluster: HdinsightCluster,
-  job_name: NonEmpty,
-  jar_directory: NonEmpty.optional(),
-  jar_name: NonEmpty.optional(),
-  entry_class: NonEmpty.optional(),
-  /** One space-separated string, as the ARM API takes it. */
-  args: z.string().optional(),
-  savepoint_name: NonEmpty.optional(),
+  job_name: about(NonEmpty, 'The Flink job name: lowercase letters, digits and -.'),
+  jar_directory: about(NonEmpty, 'abfs:// directory holding the jar (NEW, updates).').optional(),
+  jar_name: about(NonEmpty, 'Jar file name in jar_directory (NEW, updates).').optional(),
+  entry_class: about(NonEmpty, 'Main class (NEW, updates).').optional(),
+  args: about(z.string(), 'Program arguments, one space-separated string.').optional(),
+  savepoint_name: about(
+    NonEmpty,
+    'Savepoint to start from (START, UPDATE); default the last one.',
+  ).optional(),
   flink_configuration: z
     .record(z.string(), z.string({ error: 'flink_configuration values must be strings (quote them: "2")' }))
     .optional(),
-  api_version: NonEmpty.optional(),
+  api_version: about(
+    NonEmpty,
+    'ARM api-version of the HDInsight on AKS API.',
+    '2024-05-01-preview',
+  ).optional(),
   ...commonTaskFields,
   ...jobTaskFields,
 });
 
 const FlinkRestTask = z.strictObject({
   operator: z.literal('flink.rest'),
-  endpoint: NonEmpty,
-  action: z.enum(FLINK_REST_ACTIONS),
-  /** A jar file to upload (NEW, START, updates), or the id of a jar already uploaded. */
-  jar_path: NonEmpty.optional(),
-  jar_id: NonEmpty.optional(),
-  /** The running job an action applies to (its Flink job id or job name); NEW and START name the job they submit. */
-  job_id: NonEmpty.optional(),
-  job_name: NonEmpty.optional(),
-  entry_class: NonEmpty.optional(),
-  args: StringOrList.optional(),
-  parallelism: IntOrTemplate.optional(),
-  /** Savepoint to restore from (START, NEW). */
-  savepoint_path: NonEmpty.optional(),
-  /** Where STOP, SAVEPOINT and UPDATE write their savepoint. */
-  target_directory: NonEmpty.optional(),
-  allow_non_restored_state: z.boolean().optional(),
+  endpoint: about(NonEmpty, 'Base URL of the Flink JobManager REST API, e.g. http://jobmanager:8081.'),
+  action: about(z.enum(FLINK_REST_ACTIONS), 'The Flink job action.'),
+  jar_path: about(NonEmpty, 'A jar file to upload (NEW, START, updates).').optional(),
+  jar_id: about(NonEmpty, 'The id of a jar already uploaded (instead of jar_path).').optional(),
+  job_id: about(NonEmpty, 'The Flink job id an action applies to.').optional(),
+  job_name: about(
+    NonEmpty,
+    'The job name: the job an action applies to, or the name NEW/START give.',
+  ).optional(),
+  entry_class: about(NonEmpty, 'Main class.').optional(),
+  args: about(StringOrList, 'Program arguments: a list, or one space-separated string.').optional(),
+  parallelism: about(IntOrTemplate, 'Job parallelism.').optional(),
+  savepoint_path: about(NonEmpty, 'Savepoint to restore from (START, NEW).').optional(),
+  target_directory: about(NonEmpty, 'Where STOP, SAVEPOINT and UPDATE write the savepoint.').optional(),
+  allow_non_restored_state: about(
+    z.boolean(),
+    'Start even if some savepoint state maps to no operator.',
+  ).optional(),
   ...commonTaskFields,
   ...jobTaskFields,
 });
@@ -235,18 +276,19 @@ const TagList = z.array(NonEmpty).min(1);
 
 const GenieTask = z.strictObject({
   operator: z.literal('genie'),
-  endpoint: NonEmpty,
-  /** Tags of one cluster criterion, or a list of criteria tried in order. */
-  cluster_tags: z.union([TagList, z.array(TagList).min(1)], {
-    error: 'expected a list of tags, or a list of tag lists tried in order',
-  }),
-  command_tags: TagList,
-  command_arguments: StringOrList.optional(),
-  dependencies: z.array(NonEmpty).optional(),
-  setup_file: NonEmpty.optional(),
-  job_name: NonEmpty.optional(),
-  /** Genie's own job timeout (the job is killed by Genie after it). */
-  timeout: PositiveDuration.optional(),
+  endpoint: about(NonEmpty, 'Base URL of the Genie server, e.g. http://genie:8080.'),
+  cluster_tags: about(
+    z.union([TagList, z.array(TagList).min(1)], {
+      error: 'expected a list of tags, or a list of tag lists tried in order',
+    }),
+    'Tags of one cluster criterion, or a list of criteria tried in order.',
+  ),
+  command_tags: about(TagList, 'Tags choosing the command, e.g. [type:spark-submit].'),
+  command_arguments: about(StringOrList, 'Arguments to the command.').optional(),
+  dependencies: about(z.array(NonEmpty), 'Files Genie downloads into the job directory.').optional(),
+  setup_file: about(NonEmpty, 'A script Genie sources before the command.').optional(),
+  job_name: about(NonEmpty, 'The Genie job name.').optional(),
+  timeout: about(PositiveDuration, "Genie's own job timeout: Genie kills the job after it.").optional(),
   ...commonTaskFields,
   ...jobTaskFields,
 });
@@ -306,17 +348,25 @@ function keysMatching(pattern: RegExp, message: string) {
 }
 
 export const DagSchema = z.strictObject({
-  dag_id: z.string().regex(DAG_ID_PATTERN, {
-    error: 'must be 1..64 characters of a-z, 0-9, _ and -',
-  }),
-  description: z.string().optional(),
-  schedule: Schedule.optional(),
-  timezone: TimeZone.optional(),
-  catchup: z.boolean().optional(),
-  max_active_runs: z.int().positive().optional(),
-  max_active_tasks: z.int().positive().optional(),
-  params: z.record(z.string(), ParamSchema).optional(),
-  default_args: DefaultArgsSchema.optional(),
+  dag_id: about(
+    z.string().regex(DAG_ID_PATTERN, { error: 'must be 1..64 characters of a-z, 0-9, _ and -' }),
+    'Unique name of the DAG: a-z, 0-9, _ and -, at most 64 characters.',
+  ),
+  description: about(z.string(), 'What the DAG does, for people.').optional(),
+  schedule: about(
+    Schedule,
+    'null (manual/API/event only), @once, @hourly..@yearly, a 5-field cron, or rate(N minutes|hours|days).',
+    null,
+  ).optional(),
+  timezone: about(TimeZone, 'IANA time zone the schedule fires in.', 'UTC').optional(),
+  catchup: about(z.boolean(), 'Create runs for missed intervals.', false).optional(),
+  max_active_runs: about(z.int().positive(), 'Runs of this DAG at once; more are queued.', 16).optional(),
+  max_active_tasks: about(z.int().positive(), 'Tasks of one run executing at once.', 16).optional(),
+  params: about(
+    z.record(z.string(), ParamSchema),
+    'Run parameters (a JSON-Schema subset), read as {{ params.<name> }}.',
+  ).optional(),
+  default_args: about(DefaultArgsSchema, "Applied to every task; a task's own value wins.").optional(),
   connections: z
     .record(z.string(), ConnectionSchema)
     .superRefine(
@@ -326,9 +376,13 @@ export const DagSchema = z.strictObject({
       ),
       { when: () => true },
     )
+    .meta({ description: 'How handlers authenticate, by name; secret values never inline.' })
     .optional(),
-  secrets: SecretsSchema.optional(),
-  triggers: z.array(TriggerSchema).optional(),
+  secrets: about(SecretsSchema, 'Where { secret: <name> } values are looked up at run time.').optional(),
+  triggers: about(
+    z.array(TriggerSchema),
+    'Data triggers: a new object matching one starts a run.',
+  ).optional(),
   tasks: z
     .record(z.string(), TaskSchema)
     .superRefine(
@@ -336,7 +390,8 @@ export const DagSchema = z.strictObject({
       {
         when: () => true,
       },
-    ),
+    )
+    .meta({ description: 'The tasks, by task id (a-z, A-Z, 0-9, _ and -, at most 64 characters).' }),
 });
 
 /** A parsed, validated DAG file, before defaults (see defaults.ts). */
