@@ -5,6 +5,7 @@ import { readRuntimeConfig, type RuntimeConfig } from '../clients/runtime-config
 import { isAirlessError } from '../errors.ts';
 import type { SubmitResult, TaskInvocation } from '../handlers/contract.ts';
 import { handleTask, type HandlerDeps } from '../handlers/task.ts';
+import type { EngineEvent } from './aws-engine.ts';
 import { runCompiledDag } from './aws-run.ts';
 import { startEmulators, type RunningEmulators } from './emulators/index.ts';
 import { manualRunContext } from './simulate/run-context.ts';
@@ -15,6 +16,10 @@ export interface RealRunOptions {
   /** Where progress lines go (stdout by default). */
   print?: (line: string) => void;
   now?: Date;
+  /** Called once the emulators run (tests arm faults and read counters here). */
+  onEmulators?: (emu: RunningEmulators) => void;
+  /** Every engine event (state entered/exited, retries), as Step Functions history would show it. */
+  onEvent?: (event: EngineEvent) => void;
 }
 
 interface Progress {
@@ -40,6 +45,7 @@ export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions):
       log: () => undefined,
     };
     if (emu) {
+      options.onEmulators?.(emu);
       print(
         `emulators on ${emu.url} (ARM, Entra ID, Key Vault, Flink, Genie); secrets from the emulated Key Vault`,
       );
@@ -92,12 +98,17 @@ export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions):
     const { definition } = compileAsl(plan);
     const run = manualRunContext(plan, options.conf, options.now ?? new Date());
     print(`run ${run.run_id} of ${plan.dag_id}`);
-    const { result, records } = await runCompiledDag(definition, run, { [TASK_HANDLER]: resource });
+    const { result, records } = await runCompiledDag(
+      definition,
+      run,
+      { [TASK_HANDLER]: resource },
+      options.onEvent,
+    );
     const tasks: Record<string, TaskTrace> = {};
     for (const { task_id } of plan.tasks) {
       const p = progress.get(task_id);
       tasks[task_id] = {
-        state: records[task_id]?.state ?? 'upstream_failed',
+        state: records.tasks[task_id] ?? 'upstream_failed',
         try_number: p?.tries ?? 0,
         start_s: p?.start_s ?? null,
         end_s: p?.end_s ?? null,

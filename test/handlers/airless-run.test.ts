@@ -2,14 +2,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadDagFiles } from '../../src/cli/load-dags.ts';
+import { diagnosticLines, loadDagFiles } from '../../src/cli/load-dags.ts';
 import { buildIr } from '../../src/compiler/build-ir.ts';
+import type { RunningEmulators } from '../../src/local/emulators/index.ts';
 import { runAwsWithHandlers } from '../../src/local/run-real-aws.ts';
 
 /** `airless run` with real handlers: compiled ASL in aws-local-stepfunctions, emulators in-process. */
 async function plan(file: string) {
   const [loaded] = await loadDagFiles([file]);
-  if (!loaded?.dag) throw new Error(`invalid DAG ${file}`);
+  if (!loaded?.dag) throw new Error(`invalid DAG ${file}: ${diagnosticLines([loaded!]).join('\n')}`);
   return buildIr(loaded.dag, loaded.text);
 }
 
@@ -20,6 +21,7 @@ const MIXED = join(dir, 'mixed.yaml');
 writeFileSync(
   MIXED,
   `dag_id: mixed_operators
+description: one task of each job operator, chained through upstream outputs
 params:
   clusterNm: { type: string, default: flink1 }
 default_args:
@@ -92,6 +94,45 @@ describe('airless run with real handlers (aws engine)', () => {
     expect(trace.state).toBe('success');
     expect(Object.values(trace.tasks).map((t) => t.state)).toEqual(['success', 'success', 'success']);
     expect(lines.join('\n')).toMatch(/genie try 1: SUCCEEDED/);
+  });
+
+  it('faults: retried calls, a failed job retried as try 2, no duplicate, no secret in any event', async () => {
+    const events: unknown[] = [];
+    const lines: string[] = [];
+    let emulators: RunningEmulators | undefined;
+    const trace = await runAwsWithHandlers(await plan('dags/flink_wordcount.yaml'), {
+      conf: {
+        subscription: 's1',
+        rg: 'rg',
+        poolNm: 'pool',
+        clusterNm: 'demo',
+        jarDirectory: 'abfs://f@a.dfs.core.windows.net',
+      },
+      print: (line) => lines.push(line),
+      onEvent: (event) => events.push(event),
+      onEmulators: (emu) => {
+        emulators = emu;
+        emu.faults.add([
+          { kind: 'throttle', service: 'hdinsight', retryAfterSeconds: 0, times: 2 },
+          { kind: 'token-expiry', service: 'hdinsight', times: 1 },
+          { kind: 'drop', service: 'keyvault', times: 1 },
+          { kind: 'job-fails', service: 'hdinsight', afterSeconds: 3, times: 1 },
+        ]);
+      },
+    });
+    expect(trace.state).toBe('success');
+    expect(trace.tasks.submit_wordcount).toMatchObject({ state: 'success', try_number: 2 });
+    expect(lines.join('\n')).toMatch(/try 1: JobFailed/);
+    const stats = emulators!.stats;
+    expect(stats.duplicates()).toEqual({});
+    expect(Object.values(stats.submissions)).toEqual([1, 1]);
+    expect(Object.keys(stats.submissions)[1]).toMatch(/-try2$/);
+    expect(emulators!.faults.list().every((f) => f.hits === f.remaining + f.hits && f.remaining === 0)).toBe(
+      true,
+    );
+    const text = JSON.stringify(events) + lines.join('\n');
+    expect(text).not.toContain(emulators!.clientSecret);
+    expect(text).not.toMatch(/Bearer|eyJ0eXAi/);
   });
 
   it('a task that cannot succeed fails the run with its named error', async () => {
