@@ -1,4 +1,5 @@
 // Runs every benchmark topic; each file in bench/ exports run() and prints markdown tables.
+import { run as awsDeployment } from './aws-deployment.ts';
 import { run as dagLanguage } from './dag-language.ts';
 import { run as durable } from './durable.ts';
 import { run as emulators } from './emulators.ts';
@@ -10,6 +11,7 @@ const topics: Array<[name: string, run: () => Promise<void>]> = [
   ['durable', durable],
   ['handlers', handlers],
   ['emulators', emulators],
+  ['aws-deployment', awsDeployment],
 ];
 
 for (const [name, run] of topics) {
