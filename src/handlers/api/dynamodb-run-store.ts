@@ -94,23 +94,23 @@ export class DynamoDbRunStore implements RunStore {
     return out.Item ? toRecord(out.Item) : null;
   }
 
-  private async oldestQueueKeys(dagId: string, limit: number) {
-    const out = await this.client.send(
+  /** The DAG's queue, oldest first (consistent read). */
+  private queueQuery(dagId: string, page: { Limit: number } | { Select: 'COUNT' }) {
+    return this.client.send(
       new QueryCommand({
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': { S: `QUEUE#${dagId}` } },
         ConsistentRead: true,
-        ScanIndexForward: true,
-        Limit: limit,
+        ...('Limit' in page ? { ScanIndexForward: true } : {}),
+        ...page,
       }),
     );
-    return out.Items ?? [];
   }
 
   async dequeueOldest(dagId: string): Promise<string | null> {
     for (;;) {
-      const [head] = await this.oldestQueueKeys(dagId, 1);
+      const [head] = (await this.queueQuery(dagId, { Limit: 1 })).Items ?? [];
       if (!head) return null;
       try {
         await this.client.send(
@@ -144,16 +144,7 @@ export class DynamoDbRunStore implements RunStore {
   }
 
   async queueLength(dagId: string): Promise<number> {
-    const out = await this.client.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: `QUEUE#${dagId}` } },
-        ConsistentRead: true,
-        Select: 'COUNT',
-      }),
-    );
-    return out.Count ?? 0;
+    return (await this.queueQuery(dagId, { Select: 'COUNT' })).Count ?? 0;
   }
 
   async tryAcquireSlot(dagId: string, max: number): Promise<boolean> {
