@@ -12,6 +12,7 @@ import {
   type TaskRecord,
 } from './contract.ts';
 import { DagRunState } from './run-state.ts';
+import { callInfraActivity } from './activity-retry.ts';
 import { acquireRunSlot, releaseRunSlot } from './run-slots.ts';
 import { taskSpecOf } from './task-spec.ts';
 
@@ -77,7 +78,7 @@ function* runTasks(context: OrchestrationContext, input: RunInput): Generator<Ta
     }
     for (const l of launches) progress[l.input.task.task_id] = 'running';
     context.df.setCustomStatus({ state: 'running', tasks: progress } satisfies RunProgress);
-    if (launches.length > 0) yield context.df.callActivity(FN.startTasks, { tasks: launches });
+    if (launches.length > 0) yield* callInfraActivity(context, FN.startTasks, { tasks: launches });
     if (state.done) break;
     const done = (yield context.df.waitForExternalEvent(TASK_DONE_EVENT)) as TaskDone;
     state.complete(done.task_id, done.state);

@@ -1,6 +1,7 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
 import { FN, SLOT_GRANTED_EVENT } from './contract.ts';
+import { callInfraActivity } from './activity-retry.ts';
 
 /** A waiting run re-asks the semaphore this often, in case the event that hands it a slot is lost. */
 export const SLOT_RECHECK_S = 60;
@@ -38,7 +39,7 @@ export function* releaseRunSlot(
     instance: context.df.instanceId,
   })) as string | null;
   if (next !== null)
-    yield context.df.callActivity(FN.notify, { instance: next, event: SLOT_GRANTED_EVENT, data: null });
+    yield* callInfraActivity(context, FN.notify, { instance: next, event: SLOT_GRANTED_EVENT, data: null });
 }
 
 export interface SlotsState {

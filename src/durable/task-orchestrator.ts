@@ -9,6 +9,7 @@ import {
   type TryResult,
 } from './contract.ts';
 import { isTaskRetryable, retryDelaySeconds, TIMEOUT_ERROR } from './retry.ts';
+import { callInfraActivity } from './activity-retry.ts';
 
 const at = (context: OrchestrationContext, seconds: number): Date =>
   new Date(context.df.currentUtcDateTime.getTime() + seconds * 1000);
@@ -40,7 +41,7 @@ export function* taskOrchestrator(context: OrchestrationContext): Generator<Task
     started_at: startedAt,
     ended_at: context.df.currentUtcDateTime.toISOString(),
   };
-  yield context.df.callActivity(FN.notify, {
+  yield* callInfraActivity(context, FN.notify, {
     instance: input.run_instance,
     event: TASK_DONE_EVENT,
     data: done,
@@ -69,7 +70,7 @@ function* runTry(
       const winner = yield deadline === null ? work : context.df.Task.any([work, deadline]);
       if (deadline !== null && winner === deadline) {
         if (!input.simulate) {
-          yield context.df.callActivity(FN.stopJob, {
+          yield* callInfraActivity(context, FN.stopJob, {
             instance: jobId,
             invocation: jobInput(input, tryNumber).invocation,
           });

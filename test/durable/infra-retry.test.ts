@@ -1,0 +1,47 @@
+import * as df from 'durable-functions';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FN, runInstanceId, type RunInput, type RunResult } from '../../src/durable/contract.ts';
+import { registerDurableFunctions } from '../../src/durable/register.ts';
+import { registry } from '../../src/local/durable-host/fake-core.ts';
+import { EventType } from '../../src/local/durable-host/history.ts';
+import { openLocalDurable, type LocalDurable } from '../../src/local/durable-host/index.ts';
+import { genieTask, planFromYaml, runOf } from './helpers.ts';
+
+let local: LocalDurable | null = null;
+afterEach(async () => {
+  await local?.close();
+  local = null;
+});
+
+describe("airless's own activities", () => {
+  it('a notification that fails is retried on durable timers, so the run still learns the outcome', async () => {
+    let failures = 2;
+    local = await openLocalDurable({
+      clock: 'virtual',
+      startMs: 0,
+      register: () => {
+        registerDurableFunctions({ handleTask: () => Promise.reject(new Error('unused')) });
+        const notify = registry.get(FN.notify)!;
+        df.app.activity(FN.notify, {
+          extraInputs: [df.input.durableClient()],
+          handler: async (input: unknown, context) => {
+            if (failures-- > 0) throw new Error('the extension did not answer');
+            return notify.handler(input, context);
+          },
+        });
+      },
+    });
+    const plan = planFromYaml(
+      `dag_id: flaky\ntasks:\n  a:${genieTask('')}\n  b:${genieTask('')}\n    depends_on: [a]\n`,
+    );
+    const id = runInstanceId(plan.dag_id, 'r1');
+    const input: RunInput = { plan, run: runOf(plan), simulate: { fail: [] } };
+    local.host.startNew(FN.run, id, input);
+    const status = await local.host.waitFor(id);
+    expect((status.output as RunResult).state).toBe('success');
+    const a = local.host.historyOf(`${id}|a`);
+    expect(a.filter((e) => e.EventType === EventType.TaskFailed)).toHaveLength(2);
+    // The task ended at 60 s; the run saw it after the 1 s and 2 s retry timers.
+    expect((status.output as RunResult).tasks.b?.start_s).toBe(63);
+  });
+});
