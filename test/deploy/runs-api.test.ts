@@ -140,6 +140,7 @@ describe('POST /dags/{dag_id}/runs', () => {
       { field: 'logical_date', message: 'must be an ISO-8601 date-time' },
     ]);
     expect((await trigger({ conf: { limit: 1 } }, 'nope')).status).toBe(404);
+    expect((await trigger({ conf: { limit: 1 } }, '../registry/etl')).status).toBe(404);
     expect(started()).toEqual([]);
   });
 

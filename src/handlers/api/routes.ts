@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
+import { DAG_ID_PATTERN } from '../../dag/schema.ts';
 import { type CancelDeps, cancelRun } from './cancel-run.ts';
 import { triggerRun } from './run-queue.ts';
 import type { ParamError } from './run-params.ts';
@@ -118,6 +119,9 @@ export async function handleApiRequest(
 ): Promise<ApiResponse> {
   const dagId = event.pathParameters?.dag_id ?? '';
   const runId = event.pathParameters?.run_id ?? '';
+  // A dag_id that no DAG file can declare names no DAG; it never reaches a storage key.
+  if (event.routeKey !== 'GET /dags' && !DAG_ID_PATTERN.test(dagId))
+    return problem(404, `DAG '${dagId}' not found`);
   switch (event.routeKey) {
     case 'GET /dags':
       return listDags(deps);
