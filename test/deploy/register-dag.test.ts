@@ -265,6 +265,21 @@ describe('register-dag: upload, change, reject, remove', () => {
     ]);
   });
 
+  it('reverting a rejected edit to the live file publishes nothing and clears errors/<dag_id>.json', async () => {
+    const live = dagText('0 6 1 * 1');
+    expect(await upload('dags/nightly.yaml', live.replace('tasks:', 'taskz:'))).toMatchObject({
+      action: 'rejected',
+    });
+    expect(await bucket.getText('errors/nightly_report.json')).not.toBeNull();
+    expect(await upload('dags/nightly.yaml', live)).toMatchObject({
+      action: 'unchanged',
+      version_arn: `${SM_ARN}:3`,
+    });
+    expect(await bucket.getText('errors/nightly_report.json')).toBeNull();
+    expect(sfnCalls()).toEqual([]);
+    expect(schedulerCalls()).toEqual([]);
+  });
+
   it('another file claiming the same dag_id is rejected while the first exists', async () => {
     const result = await upload('dags/copy.yml', dagText('@hourly'));
     expect(result.action === 'rejected' && result.diagnostics).toEqual([

@@ -113,6 +113,7 @@ export async function registerDagObject(deps: RegistryDeps, key: string): Promis
     previous.source_sha256 === ir.source_sha256 &&
     previous.definition_sha256 === definitionSha
   ) {
+    await deps.bucket.delete(bucketKeys.errors(dagId)); // a rejected edit was reverted
     return { action: 'unchanged', dag_id: dagId, version_arn: previous.version_arn };
   }
 
