@@ -1,15 +1,18 @@
 import { TASK_HANDLER } from '../compiler/aws/asl-types.ts';
 import { compileAsl } from '../compiler/aws/asl.ts';
 import type { PlanIR } from '../compiler/ir.ts';
-import { readRuntimeConfig, type RuntimeConfig } from '../clients/runtime-config.ts';
 import { isAirlessError } from '../errors.ts';
 import type { SubmitResult, TaskInvocation } from '../handlers/contract.ts';
-import { handleTask, type HandlerDeps } from '../handlers/task.ts';
+import { handleTask } from '../handlers/task.ts';
 import type { EngineEvent } from './aws-engine.ts';
 import { runCompiledDag } from './aws-run.ts';
-import { startEmulators, type RunningEmulators } from './emulators/index.ts';
+import type { RunningEmulators } from './emulators/index.ts';
+import { startHandlerEnvironment } from './handler-environment.ts';
 import { manualRunContext } from './simulate/run-context.ts';
 import type { RunTrace, TaskTrace } from './simulate/trace.ts';
+
+/** Kept for callers that imported them from here. */
+export { emulatorCredential, emulatorRuntime } from './handler-environment.ts';
 
 export interface RealRunOptions {
   conf: Record<string, unknown>;
@@ -38,19 +41,10 @@ interface Progress {
  */
 export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions): Promise<RunTrace> {
   const print = options.print ?? ((line: string) => console.log(line));
-  const emu = process.env.AIRLESS_EMULATORS === 'off' ? undefined : await startEmulators({ timeScale: 1 });
+  const env = await startHandlerEnvironment(print);
+  const { emu, deps } = env;
   try {
-    const deps: HandlerDeps = {
-      runtime: emu ? emulatorRuntime(emu) : readRuntimeConfig(),
-      log: () => undefined,
-    };
-    if (emu) {
-      options.onEmulators?.(emu);
-      print(
-        `emulators on ${emu.url} (ARM, Entra ID, Key Vault, Flink, Genie); secrets from the emulated Key Vault`,
-      );
-      deps.secretClients = { keyVaultCredential: () => emulatorCredential(emu) };
-    }
+    if (emu) options.onEmulators?.(emu);
     const started = emu ? emu.clock.now() : Date.now();
     const seconds = () => Math.round(((emu ? emu.clock.now() : Date.now()) - started) / 10) / 100;
     const progress = new Map<string, Progress>();
@@ -124,28 +118,6 @@ export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions):
       tasks,
     };
   } finally {
-    await emu?.close();
+    await env.close();
   }
-}
-
-export function emulatorRuntime(emu: RunningEmulators): RuntimeConfig {
-  return readRuntimeConfig({
-    ...process.env,
-    AIRLESS_ARM_ENDPOINT: emu.armUrl,
-    AIRLESS_AUTHORITY_HOST: emu.authorityHost,
-    AIRLESS_KEYVAULT_URL: emu.keyVaultUrl,
-    AIRLESS_FLINK_ENDPOINT: emu.flinkUrl,
-    AIRLESS_GENIE_ENDPOINT: emu.genieUrl,
-    AIRLESS_CA_PEM: emu.caPem,
-  });
-}
-
-/** Key Vault's own credential: the emulated tenant's app registration, never written anywhere. */
-export async function emulatorCredential(emu: RunningEmulators) {
-  const { ClientSecretCredential } = await import('@azure/identity');
-  return new ClientSecretCredential(emu.tenantId, emu.clientId, emu.clientSecret, {
-    authorityHost: emu.authorityHost,
-    disableInstanceDiscovery: true,
-    tlsOptions: { ca: emu.caPem },
-  });
 }

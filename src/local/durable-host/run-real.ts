@@ -1,13 +1,12 @@
 import type { PlanIR } from '../../compiler/ir.ts';
-import { readRuntimeConfig } from '../../clients/runtime-config.ts';
-import type { SubmitResult, TaskInvocation } from '../../handlers/contract.ts';
-import { handleTask, type HandlerDeps } from '../../handlers/task.ts';
-import { startEmulators } from '../emulators/index.ts';
-import { emulatorCredential, emulatorRuntime, type RealRunOptions } from '../run-real-aws.ts';
+import type { RunContext, SubmitResult, TaskInvocation } from '../../handlers/contract.ts';
+import { handleTask } from '../../handlers/task.ts';
+import { startHandlerEnvironment, type HandlerEnvironment } from '../handler-environment.ts';
+import type { RealRunOptions } from '../run-real-aws.ts';
 import { manualRunContext } from '../simulate/run-context.ts';
 import type { RunTrace } from '../simulate/trace.ts';
 import type { DurableHost } from './host.ts';
-import { runDagOnDurable } from './run-dag.ts';
+import { runDagOnDurable, type DurableRunReport } from './run-dag.ts';
 import { traceOf } from './simulate.ts';
 
 /**
@@ -19,52 +18,56 @@ import { traceOf } from './simulate.ts';
  */
 export async function runAzureWithHandlers(plan: PlanIR, options: RealRunOptions): Promise<RunTrace> {
   const print = options.print ?? ((line: string) => console.log(line));
-  const emu = process.env.AIRLESS_EMULATORS === 'off' ? undefined : await startEmulators({ timeScale: 1 });
+  const env = await startHandlerEnvironment(print);
   try {
-    const deps: HandlerDeps = {
-      runtime: emu ? emulatorRuntime(emu) : readRuntimeConfig(),
-      log: () => undefined,
-    };
-    if (emu) {
-      print(
-        `emulators on ${emu.url} (ARM, Entra ID, Key Vault, Flink, Genie); secrets from the emulated Key Vault`,
-      );
-      deps.secretClients = { keyVaultCredential: () => emulatorCredential(emu) };
-    }
     const run = manualRunContext(plan, options.conf, options.now ?? new Date());
-    let host: DurableHost | null = null;
-    const t0 = Date.parse(run.logical_date);
-    let synced = t0;
-    const seconds = (): string => (((host?.now ?? t0) - t0) / 1000).toFixed(1).padStart(7);
-    const handler = async (inv: TaskInvocation): Promise<unknown> => {
-      if (emu && host !== null && host.now > synced) {
-        emu.clock.advance((host.now - synced) / 1000);
-        synced = host.now;
-      }
-      const say = (what: string) =>
-        print(`[${seconds()} s] ${inv.task.task_id} try ${inv.try_number}: ${what}`);
-      try {
-        const result = await handleTask(inv, deps);
-        if (inv.op === 'submit') say(`submitted ${(result as SubmitResult).job.job_name}`);
-        else
-          say(`${inv.op}: ${String((result as { output: { status?: unknown } }).output.status ?? 'done')}`);
-        return result;
-      } catch (error) {
-        say(`${inv.op}: ${(error as Error).name}: ${(error as Error).message}`);
-        throw error;
-      }
-    };
     print(`run ${run.run_id} of ${plan.dag_id} (Durable Functions, local host)`);
-    const report = await runDagOnDurable(plan, run, {
-      simulate: null,
-      clock: emu ? 'virtual' : 'real',
-      handleTask: handler,
-      onHost: (h) => {
-        host = h;
-      },
-    });
+    const { report } = await runWithHandlers(plan, run, env, print);
     return traceOf(plan, report);
   } finally {
-    await emu?.close();
+    await env.close();
   }
+}
+
+/**
+ * One run with the real handler core in a given handler environment; returns the host too, so
+ * its histories can be inspected.
+ */
+export async function runWithHandlers(
+  plan: PlanIR,
+  run: RunContext,
+  env: HandlerEnvironment,
+  print: (line: string) => void,
+): Promise<{ report: DurableRunReport; host: DurableHost }> {
+  const { emu, deps } = env;
+  let host: DurableHost | null = null;
+  const t0 = Date.parse(run.logical_date);
+  let synced = t0;
+  const seconds = (): string => (((host?.now ?? t0) - t0) / 1000).toFixed(1).padStart(7);
+  const handler = async (inv: TaskInvocation): Promise<unknown> => {
+    if (emu && host !== null && host.now > synced) {
+      emu.clock.advance((host.now - synced) / 1000);
+      synced = host.now;
+    }
+    const say = (what: string) =>
+      print(`[${seconds()} s] ${inv.task.task_id} try ${inv.try_number}: ${what}`);
+    try {
+      const result = await handleTask(inv, deps);
+      if (inv.op === 'submit') say(`submitted ${(result as SubmitResult).job.job_name}`);
+      else say(`${inv.op}: ${String((result as { output: { status?: unknown } }).output.status ?? 'done')}`);
+      return result;
+    } catch (error) {
+      say(`${inv.op}: ${(error as Error).name}: ${(error as Error).message}`);
+      throw error;
+    }
+  };
+  const report = await runDagOnDurable(plan, run, {
+    simulate: null,
+    clock: emu ? 'virtual' : 'real',
+    handleTask: handler,
+    onHost: (h) => {
+      host = h;
+    },
+  });
+  return { report, host: host! };
 }
