@@ -380,6 +380,41 @@ describe('cancel', () => {
     ]);
   });
 
+  it('GET reports a failed run with each task’s final state from the workflow’s own records', async () => {
+    await trigger({ dag_run_id: 'r1', conf: { limit: 1 } });
+    id = 0;
+    const final = {
+      prepare: { state: 'success' },
+      load: { state: 'failed', error: 'JobFailed' },
+      report: { state: 'success' },
+    };
+    const history = [
+      event('ExecutionStarted', {}),
+      ...lambdaCall(invocation('submit', 'load'), { job: job('etl-load-r1') }),
+      event('ChoiceStateEntered', {
+        stateEnteredEventDetails: { name: 'dag.run.outcome', input: JSON.stringify({ run, tasks: final }) },
+      }),
+      event('ExecutionFailed', { executionFailedEventDetails: { error: 'DagRunFailed' } }),
+    ];
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: history });
+    sfn.on(DescribeExecutionCommand).resolves({
+      status: 'FAILED',
+      startDate: new Date('2026-11-21T12:00:00Z'),
+      stopDate: new Date('2026-11-21T12:05:00Z'),
+    });
+
+    const { body } = await call('GET /dags/{dag_id}/runs/{run_id}', { dag_id: 'etl', run_id: 'r1' });
+
+    expect(body).toMatchObject({ state: 'failed', end_date: '2026-11-21T12:05:00+00:00' });
+    expect(
+      (body.task_instances as Array<{ task_id: string; state: unknown }>).map((t) => [t.task_id, t.state]),
+    ).toEqual([
+      ['prepare', 'success'],
+      ['load', 'failed'],
+      ['report', 'success'],
+    ]);
+  });
+
   it('GET /dags lists DAGs with their version and schedule', async () => {
     const { status, body } = await call('GET /dags', {});
     expect(status).toBe(200);
