@@ -4,6 +4,7 @@ import type { Path } from './parse.ts';
 import { isRecord, labelled } from './report.ts';
 import type { Report } from './report.ts';
 import { CONNECTION_TYPES } from './schema.ts';
+import { KEY_VAULT_NAME_PATTERN, keyVaultName } from './secret-names.ts';
 
 /** Which connection types can authenticate each job operator. */
 const CONNECTION_TYPES_FOR: Record<Exclude<OperatorName, 'empty'>, readonly string[]> = {
@@ -53,8 +54,6 @@ export function checkConnections(
   }
 }
 
-const KEY_VAULT_NAME = /^[0-9a-zA-Z-]{1,127}$/;
-
 /** `{ secret: name }` needs a secrets block, and a name the backend can hold. */
 export function checkSecretRefs(doc: Record<string, unknown>, report: Report): void {
   const connections = isRecord(doc.connections) ? doc.connections : {};
@@ -73,10 +72,9 @@ export function checkSecretRefs(doc: Record<string, unknown>, report: Report): v
           ),
         );
       } else if (secrets.backend === 'azure_key_vault') {
-        const prefix =
-          typeof secrets.variables_prefix === 'string' ? secrets.variables_prefix.replace(/-+$/, '') : '';
-        const vaultName = (prefix ? `${prefix}-${value.secret}` : value.secret).replaceAll('_', '-');
-        if (!KEY_VAULT_NAME.test(vaultName)) {
+        const prefix = typeof secrets.variables_prefix === 'string' ? secrets.variables_prefix : undefined;
+        const vaultName = keyVaultName(prefix, value.secret);
+        if (!KEY_VAULT_NAME_PATTERN.test(vaultName)) {
           report.at(
             path,
             labelled(

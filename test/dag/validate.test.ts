@@ -328,6 +328,24 @@ describe('loadDag: one test per kind of diagnostic', () => {
     ]);
   });
 
+  it("Key Vault names without a prefix use Airflow's default airflow-variables", () => {
+    const text = yaml`
+      dag_id: d
+      secrets: { backend: azure_key_vault, vault_url: "https://v.vault.azure.net" }
+      connections:
+        g: { type: genie_basic, username: u, password: { secret: ${'p'.repeat(110)} } }
+      tasks: {}
+    `;
+    expect(errors(text)).toEqual([
+      `dag.yaml:4:60: error: connections.g.password.secret: Key Vault secret name 'airflow-variables-${'p'.repeat(110)}' must be 1..127 characters of 0-9, a-z, A-Z and '-'`,
+    ]);
+    expect(
+      errors(
+        text.replace('"https://v.vault.azure.net"', '"https://v.vault.azure.net", variables_prefix: ""'),
+      ),
+    ).toEqual([]);
+  });
+
   it('secret values never inline, and { secret } needs a secrets block', () => {
     const text = yaml`
       dag_id: d
