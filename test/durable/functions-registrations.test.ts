@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { registry } from '../../src/local/durable-host/fake-core.ts';
+
+describe('functions/index.ts, the Functions entry point', () => {
+  it('registers every function with the trigger and bindings the Functions host needs', async () => {
+    process.env.AzureWebJobsStorage ??= 'UseDevelopmentStorage=true';
+    await import('../../functions/index.ts');
+    const triggers = Object.fromEntries(
+      [...registry.values()].map((r) => {
+        const bindings = Object.values(r.metadata.bindings) as Array<Record<string, unknown>>;
+        const trigger = bindings.find((b) => String(b.type).endsWith('Trigger'))!;
+        const client = bindings.some((b) => b.type === 'durableClient');
+        return [
+          r.metadata.name,
+          {
+            type: trigger.type,
+            route: trigger.route,
+            path: trigger.path,
+            schedule: trigger.schedule,
+            client,
+          },
+        ];
+      }),
+    );
+    expect(triggers).toMatchObject({
+      airless_run: { type: 'orchestrationTrigger' },
+      airless_task: { type: 'orchestrationTrigger' },
+      airless_job: { type: 'orchestrationTrigger' },
+      airless_run_slots: { type: 'entityTrigger' },
+      airless_task_handler: { type: 'activityTrigger', client: false },
+      airless_start_tasks: { type: 'activityTrigger', client: true },
+      airless_notify: { type: 'activityTrigger', client: true },
+      airless_stop_job: { type: 'activityTrigger', client: true },
+      listDags: { type: 'httpTrigger', route: 'dags', client: true },
+      triggerRun: { type: 'httpTrigger', route: 'dags/{dag_id}/runs', client: true },
+      getRun: { type: 'httpTrigger', route: 'dags/{dag_id}/runs/{run_id}', client: true },
+      cancelRun: { type: 'httpTrigger', route: 'dags/{dag_id}/runs/{run_id}/cancel', client: true },
+      registerDag: { type: 'blobTrigger', path: 'dags/{name}' },
+      scheduleTick: { type: 'timerTrigger', schedule: '0 * * * * *', client: true },
+    });
+    expect(Object.keys(triggers)).toHaveLength(14);
+  });
+});
