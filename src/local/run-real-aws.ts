@@ -79,8 +79,8 @@ export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions):
         if (isAirlessError(error, 'StillRunning') && emu) {
           const task = byId.get(id);
           const poke = task?.poke_interval_s ?? 15;
-          emu.clock.advance(Math.min(task?.max_poke_interval_s ?? poke, poke * 2 ** (p.polls - 1)));
           say(`poll ${p.polls}: ${(error as Error).message}`);
+          emu.clock.advance(Math.min(task?.max_poke_interval_s ?? poke, poke * 2 ** (p.polls - 1)));
         } else {
           p.end_s = seconds();
           say(`${(error as Error).name}: ${(error as Error).message}`);
