@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FinalTaskState, PlanIR, RunState, TaskIR } from '../compiler/ir.ts';
 import type { JobRef, RunContext, TaskInvocation, TaskSpec } from '../handlers/contract.ts';
 
@@ -104,15 +105,23 @@ export interface RunResult {
 }
 
 const SCHEDULED_PREFIX = 'scheduled__';
+/** Durable instance ids may not hold '/', '\\', '#', '?' or control characters. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be refused
+const INSTANCE_UNSAFE = /[/\\#?\u0000-\u001f\u007f]/;
 
 /**
  * A run's instance id, a pure function of dag_id and run id so a repeated start finds the run it
- * already started; a scheduled run's is `dag_id@logical_date`.
+ * already started; a scheduled run's is `dag_id@logical_date`. Characters an instance id cannot
+ * hold are replaced and a hash of the run id appended, so distinct run ids stay distinct.
  */
-export const runInstanceId = (dagId: string, runId: string): string =>
-  runId.startsWith(SCHEDULED_PREFIX)
+export function runInstanceId(dagId: string, runId: string): string {
+  const id = runId.startsWith(SCHEDULED_PREFIX)
     ? `${dagId}@${runId.slice(SCHEDULED_PREFIX.length)}`
     : `${dagId}:${runId}`;
+  if (!INSTANCE_UNSAFE.test(id)) return id;
+  return `${id.replace(new RegExp(INSTANCE_UNSAFE.source, 'g'), '_')}-${createHash('sha256').update(runId).digest('hex').slice(0, 12)}`;
+}
+
 export const taskInstanceId = (runInstance: string, taskId: string): string => `${runInstance}|${taskId}`;
 export const jobInstanceId = (taskInstance: string, tryNumber: number): string =>
   `${taskInstance}|try${tryNumber}`;

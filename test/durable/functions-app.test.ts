@@ -163,6 +163,11 @@ describe('the Functions app: HTTP API, blob registration, schedules', () => {
     expect(local.host.status('hang:c1')?.runtimeStatus).toBe('Terminated');
     expect(local.host.status('hang:c1|a')?.runtimeStatus).toBe('Terminated');
     expect((await call('POST', '/dags/hang/runs/c1/cancel')).status).toBe(409);
+    // The max_active_runs slot was given back on the terminated run's behalf.
+    await until(
+      async () => local.host.readEntity('@airless_run_slots@hang') as { holders: string[] },
+      (s) => s.holders.length === 0,
+    );
     const polls = calls.filter((c) => c.run.run_id === 'c1' && c.op === 'poll').length;
     await new Promise((r) => setTimeout(r, 1500));
     expect(calls.filter((c) => c.run.run_id === 'c1' && c.op === 'poll').length).toBe(polls);
