@@ -14,6 +14,8 @@ import { isTimeZone, knownTimeZones, parseSchedule } from './schedule.ts';
 
 export const DAG_ID_PATTERN = /^[a-z0-9_-]{1,64}$/;
 export const TASK_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
+/** Param names: what a template path segment can hold. */
+export const PARAM_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 /** Connection names: the same alphabet as task ids. */
 export const CONNECTION_NAME_PATTERN = TASK_ID_PATTERN;
 
@@ -363,7 +365,15 @@ export const DagSchema = z.strictObject({
   max_active_runs: about(z.int().positive(), 'Runs of this DAG at once; more are queued.', 16).optional(),
   max_active_tasks: about(z.int().positive(), 'Tasks of one run executing at once.', 16).optional(),
   params: about(
-    z.record(z.string(), ParamSchema),
+    z
+      .record(z.string(), ParamSchema)
+      .superRefine(
+        keysMatching(
+          PARAM_NAME_PATTERN,
+          'param names must be letters, digits, _ and - (read as {{ params.<name> }})',
+        ),
+        { when: () => true },
+      ),
     'Run parameters (a JSON-Schema subset), read as {{ params.<name> }}.',
   ).optional(),
   default_args: about(DefaultArgsSchema, "Applied to every task; a task's own value wins.").optional(),

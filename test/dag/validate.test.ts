@@ -519,12 +519,14 @@ describe('loadDag: one test per kind of diagnostic', () => {
         n: { type: integer, default: "5" }
         e: { type: string, enum: [a, b], default: c }
         t: { type: strin }
+        my.param: { type: string }
       tasks: {}
     `;
     expect(errors(text)).toEqual([
       "dag.yaml:3:32: error: params.n.default: default '5' is not of type integer",
       "dag.yaml:4:45: error: params.e.default: default 'c' is not one of its enum values",
       "dag.yaml:5:14: error: params.t.type: unknown type 'strin'; did you mean 'string'?",
+      "dag.yaml:6:3: error: param names must be letters, digits, _ and - (read as {{ params.<name> }}): 'my.param'",
     ]);
   });
 
