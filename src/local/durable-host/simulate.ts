@@ -39,6 +39,8 @@ export async function simulateAzure(
   plan: PlanIR,
   options: SimulateOptions & { replay?: 'full' | 'incremental' },
 ): Promise<RunTrace> {
+  const ids = new Set(plan.tasks.map((t) => t.task_id));
+  for (const id of options.fail) if (!ids.has(id)) throw new Error(`--fail names an unknown task: ${id}`);
   const run = manualRunContext(plan, options.conf, options.now ?? new Date());
   const report = await runDagOnDurable(plan, run, {
     simulate: { fail: [...options.fail] },
