@@ -1,7 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import { readRuntimeConfig, type RuntimeConfig } from '../clients/runtime-config.ts';
 import type { HandlerDeps } from '../handlers/task.ts';
-import { startEmulators, type RunningEmulators } from './emulators/index.ts';
+import { startEmulators, type EmulatorOptions, type RunningEmulators } from './emulators/index.ts';
 
 /** What `airless run` gives the real handlers: emulators (or none) and the deps pointing at them. */
 export interface HandlerEnvironment {
@@ -15,7 +15,10 @@ export interface HandlerEnvironment {
  * Starts the emulators in-process (ARM, Entra ID, Key Vault, Flink, Genie) and points the handlers'
  * runtime config at them. The handlers' own JSON log lines are dropped: the run prints progress.
  */
-export async function startHandlerEnvironment(print: (line: string) => void): Promise<HandlerEnvironment> {
+export async function startHandlerEnvironment(
+  print: (line: string) => void,
+  options: EmulatorOptions = {},
+): Promise<HandlerEnvironment> {
   if (process.env.AIRLESS_EMULATORS === 'off') {
     return {
       emu: undefined,
@@ -23,7 +26,7 @@ export async function startHandlerEnvironment(print: (line: string) => void): Pr
       close: async () => {},
     };
   }
-  const emu = await startEmulators({ timeScale: 1 });
+  const emu = await startEmulators({ timeScale: 1, ...options });
   print(
     `emulators on ${emu.url} (ARM, Entra ID, Key Vault, Flink, Genie); secrets from the emulated Key Vault`,
   );

@@ -6,7 +6,7 @@ import type { SubmitResult, TaskInvocation } from '../handlers/contract.ts';
 import { handleTask } from '../handlers/task.ts';
 import type { EngineEvent } from './aws-engine.ts';
 import { runCompiledDag } from './aws-run.ts';
-import type { RunningEmulators } from './emulators/index.ts';
+import type { EmulatorOptions, RunningEmulators } from './emulators/index.ts';
 import { startHandlerEnvironment } from './handler-environment.ts';
 import { manualRunContext } from './simulate/run-context.ts';
 import type { RunTrace, TaskTrace } from './simulate/trace.ts';
@@ -19,8 +19,10 @@ export interface RealRunOptions {
   /** Where progress lines go (stdout by default). */
   print?: (line: string) => void;
   now?: Date;
-  /** Called once the emulators run (tests arm faults and read counters here). */
-  onEmulators?: (emu: RunningEmulators) => void;
+  /** Options of the in-process emulators (job run lengths, clusters, faults are armed in onEmulators). */
+  emulators?: EmulatorOptions;
+  /** Called once the emulators run, before the workflow starts (tests arm faults, seed jobs, read counters). */
+  onEmulators?: (emu: RunningEmulators) => void | Promise<void>;
   /** Every engine event (state entered/exited, retries), as Step Functions history would show it. */
   onEvent?: (event: EngineEvent) => void;
 }
@@ -41,10 +43,10 @@ interface Progress {
  */
 export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions): Promise<RunTrace> {
   const print = options.print ?? ((line: string) => console.log(line));
-  const env = await startHandlerEnvironment(print);
+  const env = await startHandlerEnvironment(print, options.emulators);
   const { emu, deps } = env;
   try {
-    if (emu) options.onEmulators?.(emu);
+    if (emu) await options.onEmulators?.(emu);
     const started = emu ? emu.clock.now() : Date.now();
     const seconds = () => Math.round(((emu ? emu.clock.now() : Date.now()) - started) / 10) / 100;
     const progress = new Map<string, Progress>();

@@ -135,6 +135,55 @@ describe('airless run with real handlers (aws engine)', () => {
     expect(text).not.toMatch(/Bearer|eyJ0eXAi/);
   });
 
+  it('runs the app-mode lifecycle DAG on a job already running on the cluster', async () => {
+    const lines: string[] = [];
+    const conf = {
+      subscription: 'sub1',
+      rg: 'rg',
+      poolNm: 'pool',
+      clusterNm: 'appmode',
+      jobName: 'orders-agg',
+      jobArgs: '--v 2',
+    };
+    const clusterPath =
+      '/subscriptions/sub1/resourceGroups/rg/providers/Microsoft.HDInsight/clusterpools/pool/clusters/appmode';
+    let emulators: RunningEmulators | undefined;
+    const trace = await runAwsWithHandlers(await plan('dags/flink_app_lifecycle.yaml'), {
+      conf,
+      print: (line) => lines.push(line),
+      emulators: { jobs: [{ jobName: 'orders-agg', runSeconds: null }] },
+      onEmulators: (emu) => {
+        emulators = emu;
+        // The DAG's precondition: the application-mode job runs already.
+        emu.state.hdinsight.begin(clusterPath, {
+          action: 'NEW',
+          jobName: 'orders-agg',
+          jobJarDirectory: 'abfs://j@a.dfs.core.windows.net/jars',
+          jarName: 'orders.jar',
+          entryClass: 'Orders',
+        });
+        emu.clock.advance(60);
+      },
+    });
+    expect(trace.state).toBe('success');
+    expect(Object.values(trace.tasks).every((t) => t.state === 'success' && t.try_number === 1)).toBe(true);
+    const job = emulators!.state.hdinsight.get(clusterPath, 'orders-agg')!;
+    expect(job).toMatchObject({ status: 'RUNNING', action: 'START', args: '--v 2' });
+    expect(job.savepoints).toHaveLength(3); // SAVEPOINT, UPDATE's own, STOP
+    expect(job.restoredFrom).toBe(job.savepoints[2]);
+  });
+
+  it('runs the movielens Genie DAG: five jobs, ordered cluster criteria resolved by the emulated Genie', async () => {
+    const lines: string[] = [];
+    const trace = await runAwsWithHandlers(await plan('dags/movielens_genie.yaml'), {
+      conf: { bucket: 'demo-bucket' },
+      print: (line) => lines.push(line),
+    });
+    expect(trace.state).toBe('success');
+    expect(Object.keys(trace.tasks)).toHaveLength(5);
+    expect(lines.filter((l) => / SUCCEEDED after /.test(l))).toHaveLength(5);
+  });
+
   it('a task that cannot succeed fails the run with its named error', async () => {
     const lines: string[] = [];
     const trace = await runAwsWithHandlers(await plan('dags/flink_app_lifecycle.yaml'), {
