@@ -2,6 +2,7 @@ import { OPERATORS } from '../compiler/ir.ts';
 import type { OperatorName } from '../compiler/ir.ts';
 import { checkActionFields, checkHdinsightJobName } from './action-rules.ts';
 import { checkConnections, checkSecretRefs } from './connection-checks.ts';
+import { DEFAULTS } from './defaults.ts';
 import { sortDiagnostics, Suggester } from './diagnostics.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { parseDuration } from './durations.ts';
@@ -108,7 +109,7 @@ function checkDocument(doc: Record<string, unknown>, report: Report): void {
         .join('');
       checkHdinsightJobName(literal, [...path, 'job_name'], report);
     }
-    checkPolling(task, defaults, path, report);
+    if (operator !== undefined && operator !== 'empty') checkPolling(task, defaults, path, report);
     checkTaskTemplates(
       task,
       path,
@@ -116,6 +117,7 @@ function checkDocument(doc: Record<string, unknown>, report: Report): void {
       report,
     );
   }
+  checkPolling(defaults, {}, ['default_args'], report);
   checkTemplatesOutsideTasks(doc, report);
 }
 
@@ -184,21 +186,38 @@ function checkParams(doc: Record<string, unknown>, report: Report): void {
   }
 }
 
-/** The first poll must not wait longer than the cap on the wait between polls. */
+/**
+ * The first poll must not wait longer than the cap on the wait between polls. Checked where a value
+ * is set (a task, or default_args once), against the value that applies to the other one.
+ */
 function checkPolling(
-  task: Record<string, unknown>,
-  defaults: Record<string, unknown>,
+  own: Record<string, unknown>,
+  inherited: Record<string, unknown>,
   path: Path,
   report: Report,
 ): void {
+  if (own.poke_interval === undefined && own.max_poke_interval === undefined) return;
   const seconds = (value: unknown): number | undefined =>
     typeof value === 'string' || typeof value === 'number' ? parseDuration(value) : undefined;
-  const poke = seconds(task.poke_interval ?? defaults.poke_interval);
-  const cap = seconds(task.max_poke_interval ?? defaults.max_poke_interval);
+  const pick = (
+    field: 'poke_interval' | 'max_poke_interval',
+    fallback: number,
+  ): [number | undefined, string] => {
+    if (own[field] !== undefined) return [seconds(own[field]), ''];
+    if (inherited[field] !== undefined) return [seconds(inherited[field]), ' from default_args'];
+    return [fallback, ', the default'];
+  };
+  const [poke, pokeFrom] = pick('poke_interval', DEFAULTS.poke_interval_s);
+  const [cap, capFrom] = pick('max_poke_interval', DEFAULTS.max_poke_interval_s);
   if (poke === undefined || cap === undefined || poke <= cap) return;
-  const where =
-    task.poke_interval !== undefined ? [...path, 'poke_interval'] : [...path, 'max_poke_interval'];
-  report.at(where, labelled(path, `poke_interval (${poke}s) is longer than max_poke_interval (${cap}s)`));
+  const where = [...path, own.poke_interval !== undefined ? 'poke_interval' : 'max_poke_interval'];
+  report.at(
+    where,
+    labelled(
+      path,
+      `poke_interval (${poke}s${pokeFrom}) is longer than max_poke_interval (${cap}s${capFrom})`,
+    ),
+  );
 }
 
 /** Task fields that are never templates. */

@@ -530,15 +530,26 @@ describe('loadDag: one test per kind of diagnostic', () => {
     ]);
   });
 
-  it('poke_interval must not exceed max_poke_interval', () => {
+  it('poke_interval must not exceed max_poke_interval (set, inherited or default)', () => {
     const text = yaml`
       dag_id: d
-      default_args: { max_poke_interval: 1m }
+      default_args: { max_poke_interval: 1m, poke_interval: 2m }
       tasks:
-        g: { operator: genie, endpoint: "http://g", cluster_tags: [x], command_tags: [y], poke_interval: 5m }
+        a: { operator: genie, endpoint: "http://g", cluster_tags: [x], command_tags: [y], poke_interval: 5m }
+        b: { operator: genie, endpoint: "http://g", cluster_tags: [x], command_tags: [y], max_poke_interval: 30s }
+        c: { operator: genie, endpoint: "http://g", cluster_tags: [x], command_tags: [y] }
     `;
     expect(errors(text)).toEqual([
-      'dag.yaml:4:100: error: tasks.g: poke_interval (300s) is longer than max_poke_interval (60s)',
+      'dag.yaml:2:55: error: default_args: poke_interval (120s) is longer than max_poke_interval (60s)',
+      'dag.yaml:4:100: error: tasks.a: poke_interval (300s) is longer than max_poke_interval (60s from default_args)',
+      'dag.yaml:5:104: error: tasks.b: poke_interval (120s from default_args) is longer than max_poke_interval (30s)',
+    ]);
+    expect(
+      errors(
+        'dag_id: d\ntasks:\n  g: { operator: genie, endpoint: e, cluster_tags: [x], command_tags: [y], poke_interval: 10m }\n',
+      ),
+    ).toEqual([
+      'dag.yaml:3:90: error: tasks.g: poke_interval (600s) is longer than max_poke_interval (300s, the default)',
     ]);
   });
 
