@@ -104,7 +104,7 @@ function generateTask(id: string, operator: string, random: () => number): Recor
 }
 
 /** A small, fast, seedable PRNG (public domain). */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -81,6 +81,9 @@ export function parallel(children: SpNode[]): SpNode {
 /** Parts up to this size try several cuts, each decomposed fully, and keep the best. */
 const LOOKAHEAD_TASKS = 48;
 const LOOKAHEAD_CUTS = 3;
+/** Larger parts up to this size rank several cuts by a greedy decomposition of both sides. */
+const ROLLOUT_TASKS = 400;
+const ROLLOUT_CUTS = 8;
 
 /** A decomposed part. Nodes stay unflattened until the end so the cuts chosen can be found again. */
 interface Built {
@@ -103,6 +106,7 @@ class Decomposer {
   private readonly rank: Int32Array;
   private stamp = 0;
   private readonly memo = new Map<string, Built>();
+  private readonly greedyMemo = new Map<string, Built>();
   /** Orderings added by each heuristic cut, by the series node it made. */
   private readonly cutAdded = new Map<SpNode, AddedOrdering[]>();
 
@@ -144,21 +148,23 @@ class Decomposer {
   }
 
   /** `nodes` is convex (every path between two of them stays inside) and in topological order. */
-  private build(nodes: number[]): Built {
+  /** `greedy` takes the first-ranked cut everywhere: a quick estimate used to rank cuts. */
+  private build(nodes: number[], greedy = false): Built {
     if (nodes.length === 1)
       return { node: { kind: 'task', id: this.ids[nodes[0]!]! }, seconds: this.dur[nodes[0]!]! };
+    const memo = greedy ? this.greedyMemo : this.memo;
     const key = nodes.join(',');
-    const known = this.memo.get(key);
+    const known = memo.get(key);
     if (known) return known;
-    const built = this.decompose(nodes);
-    if (nodes.length <= LOOKAHEAD_TASKS) this.memo.set(key, built);
+    const built = this.decompose(nodes, greedy);
+    if (greedy || nodes.length <= ROLLOUT_TASKS) memo.set(key, built);
     return built;
   }
 
-  private decompose(nodes: number[]): Built {
+  private decompose(nodes: number[], greedy: boolean): Built {
     const parts = this.components(nodes);
     if (parts.length > 1) {
-      const built = parts.map((p) => this.build(p));
+      const built = parts.map((p) => this.build(p, greedy));
       return {
         node: { kind: 'parallel', children: built.map((b) => b.node) },
         seconds: Math.max(...built.map((b) => b.seconds)),
@@ -172,17 +178,24 @@ class Decomposer {
         factors.push(nodes.slice(start, cut));
         start = cut;
       }
-      return this.inSeries(factors.map((f) => this.build(f)));
+      return this.inSeries(factors.map((f) => this.build(f, greedy)));
+    }
+    const m = nodes.length;
+    const exhaustive = !greedy && m <= LOOKAHEAD_TASKS;
+    const rollout = !greedy && !exhaustive && m <= ROLLOUT_TASKS;
+    const ranked = this.cheapestCuts(nodes, exhaustive ? LOOKAHEAD_CUTS : rollout ? ROLLOUT_CUTS : 1);
+    let cut = ranked[0]!;
+    if (rollout) {
+      const estimate = ([a, b]: [number[], number[]]): number =>
+        this.build(a, true).seconds + this.build(b, true).seconds;
+      cut = ranked.reduce((best, c) => (estimate(c) < estimate(best) - 1e-9 ? c : best));
     }
     let best: (Built & { cut: [number[], number[]] }) | null = null;
-    for (const [before, after] of this.cheapestCuts(
-      nodes,
-      nodes.length <= LOOKAHEAD_TASKS ? LOOKAHEAD_CUTS : 1,
-    )) {
-      const candidate = this.inSeries([this.build(before), this.build(after)]);
+    for (const [before, after] of exhaustive ? ranked : [cut]) {
+      const candidate = this.inSeries([this.build(before, greedy), this.build(after, greedy)]);
       if (!best || candidate.seconds < best.seconds - 1e-9) best = { ...candidate, cut: [before, after] };
     }
-    this.cutAdded.set(best!.node, this.addedBy(...best!.cut));
+    if (!greedy) this.cutAdded.set(best!.node, this.addedBy(...best!.cut));
     return best!;
   }
 
@@ -280,12 +293,17 @@ class Decomposer {
     candidates.sort((a, b) => a.cost - b.cost || a.missing - b.missing);
     const chosen: Array<[number[], number[]]> = [];
     const seen = new Set<string>();
+    // Spread the candidates: near-equal prefixes of one order are nearly the same cut.
+    const spacing = Math.max(1, Math.floor(nodes.length / (4 * k)));
+    const taken: Array<{ order: number[]; size: number }> = [];
     for (const c of candidates) {
+      if (taken.some((t) => t.order === c.order && Math.abs(t.size - c.size) < spacing)) continue;
       const prefix = new Set(c.order.slice(0, c.size));
       const before = nodes.filter((v) => prefix.has(v));
       const key = before.join(',');
       if (seen.has(key)) continue;
       seen.add(key);
+      taken.push(c);
       chosen.push([before, nodes.filter((v) => !prefix.has(v))]);
       if (chosen.length === k) break;
     }

@@ -1,16 +1,8 @@
+import { mulberry32 } from '../../../bench/generate-dag.ts';
 import type { TaskSketch } from './plan-fixture.ts';
 
-/** A small seeded PRNG (mulberry32), so random test DAGs are the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so random test DAGs are the same on every run. */
+export const prng = mulberry32;
 
 const id = (i: number): string => `t${String(i).padStart(3, '0')}`;
 
