@@ -549,7 +549,7 @@ describe('loadDag: one test per kind of diagnostic', () => {
         'dag_id: d\ntasks:\n  g: { operator: genie, endpoint: e, cluster_tags: [x], command_tags: [y], poke_interval: 10m }\n',
       ),
     ).toEqual([
-      'dag.yaml:3:90: error: tasks.g: poke_interval (600s) is longer than max_poke_interval (300s, the default)',
+      'dag.yaml:3:91: error: tasks.g: poke_interval (600s) is longer than max_poke_interval (300s, the default)',
     ]);
   });
 
