@@ -14,6 +14,7 @@ export const FN = {
   startTasks: 'airless_start_tasks',
   notify: 'airless_notify',
   stopJob: 'airless_stop_job',
+  reapSlots: 'airless_reap_slots',
   slots: 'airless_run_slots',
 } as const;
 

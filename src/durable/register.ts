@@ -5,6 +5,7 @@ import type { TaskInvocation } from '../handlers/contract.ts';
 import { FN, type HandlerEnvelope, type JobInput, type TaskInput } from './contract.ts';
 import { jobOrchestrator } from './job-orchestrator.ts';
 import { runOrchestrator } from './run-orchestrator.ts';
+import { statusOrNull, isEnded } from './client-status.ts';
 import { applySlotOperation, EMPTY_SLOTS, type SlotsState } from './run-slots.ts';
 import { taskOrchestrator } from './task-orchestrator.ts';
 
@@ -37,22 +38,12 @@ async function startTasks(
   const client = df.getClient(context);
   const started = await Promise.all(
     input.tasks.map(async (t) => {
-      if (await exists(client, t.instance_id)) return 0;
+      if ((await statusOrNull(client, t.instance_id)) !== null) return 0;
       await client.startNew(FN.task, { instanceId: t.instance_id, input: t.input });
       return 1;
     }),
   );
   return started.reduce((a: number, b) => a + b, 0);
-}
-
-async function exists(client: df.DurableClient, instanceId: string): Promise<boolean> {
-  try {
-    await client.getStatus(instanceId);
-    return true;
-  } catch (e) {
-    if (/404/.test((e as Error).message)) return false;
-    throw e;
-  }
 }
 
 /** Terminates a try's job orchestration that outlived execution_timeout and cancels its job. */
@@ -67,6 +58,23 @@ async function stopJob(
   const job = (status.customStatus as { job?: TaskInvocation['job'] } | null)?.job;
   if (job === undefined) return { ok: true, result: null };
   return toEnvelope(() => deps.handleTask({ ...input.invocation, op: 'cancel', job }));
+}
+
+/**
+ * Gives back the slots of runs that ended without releasing them (terminated from outside the
+ * API, or lost): asked for by runs that have waited a whole re-check interval.
+ */
+async function reapSlots(input: { dag_id: string }, context: InvocationContext): Promise<string[]> {
+  const client = df.getClient(context);
+  const entity = new df.EntityId(FN.slots, input.dag_id);
+  const state = await client.readEntityState<SlotsState>(entity);
+  const released: string[] = [];
+  for (const holder of state.entityExists ? (state.entityState?.holders ?? []) : []) {
+    if (!isEnded(await statusOrNull(client, holder))) continue;
+    await client.signalEntity(entity, 'release', { instance: holder });
+    released.push(holder);
+  }
+  return released;
 }
 
 /** Registers the orchestrators, activities and entity with the Functions host (or the local one). */
@@ -86,6 +94,7 @@ export function registerDurableFunctions(deps: DurableDeps): void {
       return null;
     },
   });
+  df.app.activity(FN.reapSlots, { extraInputs: [clientInput], handler: reapSlots });
   df.app.activity(FN.stopJob, {
     extraInputs: [clientInput],
     handler: (input: { instance: string; invocation: JobInput['invocation'] }, context: InvocationContext) =>

@@ -10,8 +10,9 @@ const slotsOf = (dagId: string): df.EntityId => new df.EntityId(FN.slots, dagId)
 
 /**
  * max_active_runs: waits (never gives up) until the DAG's semaphore entity grants this run a slot.
- * A releasing run hands its slot to the first waiter and wakes it with an event; the periodic
- * re-ask covers runs whose holder was terminated (the cancel API releases on its behalf).
+ * A releasing run hands its slot to the first waiter and wakes it with an event. A run that has
+ * waited a whole re-check interval first has the slots of ended holders given back (a run
+ * terminated from outside the API never released its own), then asks again.
  */
 export function* acquireRunSlot(
   context: OrchestrationContext,
@@ -26,7 +27,8 @@ export function* acquireRunSlot(
       new Date(context.df.currentUtcDateTime.getTime() + SLOT_RECHECK_S * 1000),
     );
     const winner = yield context.df.Task.any([context.df.waitForExternalEvent(SLOT_GRANTED_EVENT), wake]);
-    if (winner !== wake) wake.cancel();
+    if (winner === wake) yield* callInfraActivity(context, FN.reapSlots, { dag_id: dagId });
+    else wake.cancel();
   }
 }
 

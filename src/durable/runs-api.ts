@@ -16,6 +16,7 @@ import {
   type RunProgress,
   type RunResult,
 } from './contract.ts';
+import { isEnded, statusOrNull } from './client-status.ts';
 import type { BlobPlanStore } from './plan-store.ts';
 import type { DurableDeps } from './register.ts';
 
@@ -44,18 +45,6 @@ export type CancelOutcome =
   | { kind: 'not_found' }
   | { kind: 'conflict'; message: string };
 
-async function statusOf(
-  client: DurableClient,
-  instanceId: string,
-): Promise<DurableOrchestrationStatus | null> {
-  try {
-    return await client.getStatus(instanceId);
-  } catch (e) {
-    if (/404/.test((e as Error).message)) return null;
-    throw e;
-  }
-}
-
 /**
  * Starts a run of the live plan (pinned into the run's input): conf checked against params,
  * instance id from dag_id and run id, so the same request again finds the same run and a different
@@ -72,7 +61,7 @@ export async function triggerDurableRun(deps: RunsDeps, request: TriggerRequest)
   const runId = request.dag_run_id ?? defaultRunId(request.run_type, logical);
   const instanceId = runInstanceId(plan.dag_id, runId);
   const hash = requestHash({ conf, logical_date: request.logical_date ?? null });
-  const existing = await statusOf(deps.client, instanceId);
+  const existing = await statusOrNull(deps.client, instanceId);
   if (existing !== null) {
     const input = existing.input as RunInput;
     if (input.trigger?.request_hash !== hash) {
@@ -96,7 +85,7 @@ export async function triggerDurableRun(deps: RunsDeps, request: TriggerRequest)
     trigger: { run_type: request.run_type, queued_at: deps.now().toISOString(), request_hash: hash },
   };
   await deps.client.startNew(FN.run, { instanceId, input });
-  const started = await statusOf(deps.client, instanceId);
+  const started = await statusOrNull(deps.client, instanceId);
   return { kind: 'created', view: runView(started!, plan) };
 }
 
@@ -157,7 +146,7 @@ export async function describeDurableRun(
   dagId: string,
   runId: string,
 ): Promise<DagRunView | null> {
-  const status = await statusOf(deps.client, runInstanceId(dagId, runId));
+  const status = await statusOrNull(deps.client, runInstanceId(dagId, runId));
   return status === null ? null : runView(status);
 }
 
@@ -168,9 +157,9 @@ export async function describeDurableRun(
  */
 export async function cancelDurableRun(deps: RunsDeps, dagId: string, runId: string): Promise<CancelOutcome> {
   const instanceId = runInstanceId(dagId, runId);
-  const status = await statusOf(deps.client, instanceId);
+  const status = await statusOrNull(deps.client, instanceId);
   if (status === null) return { kind: 'not_found' };
-  if (['Completed', 'Failed', 'Terminated'].includes(status.runtimeStatus)) {
+  if (isEnded(status)) {
     return { kind: 'conflict', message: `DAG run '${runId}' of '${dagId}' has already ended` };
   }
   await deps.client.terminate(instanceId, 'cancelled through the API');
@@ -179,11 +168,11 @@ export async function cancelDurableRun(deps: RunsDeps, dagId: string, runId: str
   for (const [taskId, state] of Object.entries(progress?.tasks ?? {})) {
     if (state !== 'running') continue;
     const taskId_ = taskInstanceId(instanceId, taskId);
-    const task = await statusOf(deps.client, taskId_);
+    const task = await statusOrNull(deps.client, taskId_);
     if (task === null || task.runtimeStatus !== 'Running') continue;
     await deps.client.terminate(taskId_, 'run cancelled');
     const tryNumber = (task.customStatus as { try_number?: number } | null)?.try_number ?? 1;
-    const job = await statusOf(deps.client, jobInstanceId(taskId_, tryNumber));
+    const job = await statusOrNull(deps.client, jobInstanceId(taskId_, tryNumber));
     if (job === null || job.runtimeStatus !== 'Running') continue;
     await deps.client.terminate(job.instanceId, 'run cancelled');
     const ref = (job.customStatus as { job?: JobRef } | null)?.job;
@@ -193,6 +182,6 @@ export async function cancelDurableRun(deps: RunsDeps, dagId: string, runId: str
     cancelled.push({ task_id: taskId, job_name: ref.job_name });
   }
   await deps.client.signalEntity(new df.EntityId(FN.slots, dagId), 'release', { instance: instanceId });
-  const after = (await statusOf(deps.client, instanceId))!;
+  const after = (await statusOrNull(deps.client, instanceId))!;
   return { kind: 'cancelled', view: runView(after), cancelled_jobs: cancelled };
 }

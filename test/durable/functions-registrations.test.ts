@@ -31,6 +31,7 @@ describe('functions/index.ts, the Functions entry point', () => {
       airless_start_tasks: { type: 'activityTrigger', client: true },
       airless_notify: { type: 'activityTrigger', client: true },
       airless_stop_job: { type: 'activityTrigger', client: true },
+      airless_reap_slots: { type: 'activityTrigger', client: true },
       listDags: { type: 'httpTrigger', route: 'dags', client: true },
       triggerRun: { type: 'httpTrigger', route: 'dags/{dag_id}/runs', client: true },
       getRun: { type: 'httpTrigger', route: 'dags/{dag_id}/runs/{run_id}', client: true },
@@ -38,6 +39,6 @@ describe('functions/index.ts, the Functions entry point', () => {
       registerDag: { type: 'blobTrigger', path: 'dags/{name}' },
       scheduleTick: { type: 'timerTrigger', schedule: '0 * * * * *', client: true },
     });
-    expect(Object.keys(triggers)).toHaveLength(14);
+    expect(Object.keys(triggers)).toHaveLength(15);
   });
 });
