@@ -8,6 +8,7 @@ import {
   KEY_VAULT_SECRETS,
   failure,
   invocation,
+  pollUntilDone,
   runTask,
   startHarness,
   type Harness,
@@ -144,6 +145,14 @@ describe('flink.hdinsight handler against the ARM emulator', () => {
       job.job_name,
     );
     expect(after?.action).toBe('CANCEL');
+  });
+
+  it('an operation location ARM no longer knows falls back to the jobs list', async () => {
+    const inv = hdi(NEW_CONFIG);
+    const { job } = (await handleTask(inv, h.deps)) as SubmitResult;
+    const gone = job.handle.location!.replace(/operationresults\/[^?]+/, 'operationresults/expired-op');
+    const { output } = await pollUntilDone(h, inv, { ...job, handle: { ...job.handle, location: gone } });
+    expect(output).toMatchObject({ status: 'FINISHED', action_result: 'SUCCESS' });
   });
 
   it('wait_for ACCEPTED returns without waiting for the action', async () => {

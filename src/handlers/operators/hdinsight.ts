@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HDINSIGHT_ACTIONS, type FlinkAction } from '../../compiler/ir.ts';
-import { AirlessError } from '../../errors.ts';
+import { AirlessError, isAirlessError } from '../../errors.ts';
 import { HdInsightJobsClient, type ClusterJob, type ClusterRef } from '../../clients/hdinsight-jobs.ts';
 import { withTransientRetry } from '../../clients/retry.ts';
 import type { JobRef } from '../contract.ts';
@@ -151,7 +151,12 @@ export const hdinsightOperator: JobOperator = {
     return withTransientRetry(async () => {
       const location = job.handle.location;
       if (location && call.invocation.task.wait_for !== 'ACCEPTED') {
-        const operation = await client.operation(location);
+        // An operation ARM no longer knows (expired, or another region answered) is no verdict:
+        // the jobs list below tells the action's outcome all the same.
+        const operation = await client.operation(location).catch((error: unknown) => {
+          if (isAirlessError(error, 'NotFound')) return { done: true as const, job: undefined };
+          throw error;
+        });
         if (!operation.done) {
           throw new AirlessError('StillRunning', `${config.action} on '${jobName}' still in progress`, {
             retryAfterSeconds: operation.retryAfterSeconds,
