@@ -134,7 +134,7 @@ describe('loadDag never throws', () => {
           expectOnlyReports(mutations.reduce((t, mutate) => mutate(t), text));
         },
       ),
-      { numRuns: 250 },
+      { numRuns: 200 },
     );
   });
 
@@ -169,14 +169,14 @@ describe('loadDag never throws', () => {
           expectOnlyReports(JSON.stringify(mutated));
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 120 },
     );
   });
 
   it('on arbitrary text', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => expectOnlyReports(text)),
-      { numRuns: 200 },
+      { numRuns: 150 },
     );
   });
 });
