@@ -91,8 +91,32 @@ export interface TaskRecord {
 /** The run orchestration's custom status while it runs: what the status API reports. */
 export interface RunProgress {
   state: 'queued' | 'running';
-  /** Tasks started or ended so far; absent ones have not been decided yet. */
-  tasks?: Record<string, FinalTaskState | 'running'>;
+  /**
+   * One character per task, in plan order (see PROGRESS_CODES): compact, because the custom status
+   * of an orchestration is limited in size (16 KB with the Azure Storage provider).
+   */
+  tasks?: string;
+}
+
+export type TaskProgress = FinalTaskState | 'running' | null;
+/** The character of each task state in RunProgress.tasks; '.' is not decided yet. */
+export const PROGRESS_CODES: Record<Exclude<TaskProgress, null>, string> = {
+  running: 'r',
+  success: 's',
+  failed: 'f',
+  skipped: 'k',
+  upstream_failed: 'u',
+};
+
+/** The state of each task, by id, from a run's custom status. */
+export function progressOf(
+  plan: { tasks: Array<{ task_id: string }> },
+  codes: string | undefined,
+): Map<string, TaskProgress> {
+  const byCode = new Map(
+    Object.entries(PROGRESS_CODES).map(([state, code]) => [code, state as TaskProgress]),
+  );
+  return new Map(plan.tasks.map((t, i) => [t.task_id, byCode.get(codes?.[i] ?? '.') ?? null]));
 }
 
 export interface RunResult {

@@ -2,6 +2,7 @@ import type { OrchestrationContext, Task } from 'durable-functions';
 import type { FinalTaskState, TaskIR } from '../compiler/ir.ts';
 import {
   FN,
+  PROGRESS_CODES,
   TASK_DONE_EVENT,
   taskInstanceId,
   type RunInput,
@@ -48,9 +49,10 @@ function* runTasks(context: OrchestrationContext, input: RunInput): Generator<Ta
   const state = new DagRunState(plan);
   const tasks: Record<string, TaskRecord> = {};
   const outputs: Record<string, Record<string, unknown>> = {};
-  const progress: RunProgress['tasks'] = {};
+  const index = new Map(plan.tasks.map((t, i) => [t.task_id, i]));
+  const progress: string[] = plan.tasks.map(() => '.');
   const settle = (id: string, s: FinalTaskState, rec?: Partial<TaskRecord>): void => {
-    progress[id] = s;
+    progress[index.get(id)!] = PROGRESS_CODES[s];
     const now = secondsSince();
     tasks[id] = { state: s, try_number: 0, start_s: now, end_s: now, ...rec };
   };
@@ -76,8 +78,8 @@ function* runTasks(context: OrchestrationContext, input: RunInput): Generator<Ta
         }
       }
     }
-    for (const l of launches) progress[l.input.task.task_id] = 'running';
-    context.df.setCustomStatus({ state: 'running', tasks: progress } satisfies RunProgress);
+    for (const l of launches) progress[index.get(l.input.task.task_id)!] = PROGRESS_CODES.running;
+    context.df.setCustomStatus({ state: 'running', tasks: progress.join('') } satisfies RunProgress);
     if (launches.length > 0) yield* callInfraActivity(context, FN.startTasks, { tasks: launches });
     if (state.done) break;
     const done = (yield context.df.waitForExternalEvent(TASK_DONE_EVENT)) as TaskDone;

@@ -9,6 +9,7 @@ import type { DagRunView, TaskInstance } from '../handlers/api/run-status.ts';
 import {
   FN,
   jobInstanceId,
+  progressOf,
   runInstanceId,
   taskInstanceId,
   type JobInput,
@@ -96,6 +97,7 @@ export function runView(
 ): DagRunView & { instance_id: string } {
   const input = status.input as RunInput;
   const progress = status.customStatus as RunProgress | null;
+  const states = progressOf(plan, progress?.tasks);
   const result = status.runtimeStatus === 'Completed' ? (status.output as RunResult) : null;
   const ended = ['Completed', 'Failed', 'Terminated'].includes(status.runtimeStatus);
   const state: DagRunView['state'] = result
@@ -108,7 +110,7 @@ export function runView(
   const at = (base: string, s: number): string => airflowInstant(new Date(Date.parse(base) + s * 1000));
   const tasks: TaskInstance[] = plan.tasks.map((t) => {
     const done = result?.tasks[t.task_id];
-    const live = progress?.tasks?.[t.task_id];
+    const live = states.get(t.task_id) ?? null;
     const ran = done !== undefined && done.try_number > 0;
     return {
       task_id: t.task_id,
@@ -165,7 +167,7 @@ export async function cancelDurableRun(deps: RunsDeps, dagId: string, runId: str
   await deps.client.terminate(instanceId, 'cancelled through the API');
   const progress = status.customStatus as RunProgress | null;
   const cancelled: Array<{ task_id: string; job_name: string }> = [];
-  for (const [taskId, state] of Object.entries(progress?.tasks ?? {})) {
+  for (const [taskId, state] of progressOf((status.input as RunInput).plan, progress?.tasks)) {
     if (state !== 'running') continue;
     const taskId_ = taskInstanceId(instanceId, taskId);
     const task = await statusOrNull(deps.client, taskId_);
