@@ -16,7 +16,9 @@ export interface ParsedFile {
 
 export type Path = ReadonlyArray<string | number>;
 
-export function parseFile(text: string, file: string): ParsedFile {
+export function parseFile(source: string, file: string): ParsedFile {
+  // Editors do not count a byte-order mark as a column.
+  const text = source.startsWith('\uFEFF') ? source.slice(1) : source;
   const lineCounter = new LineCounter();
   // yaml's own uniqueKeys check is quadratic in a map's size (10,000 tasks: seconds); ours is linear.
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: true, logLevel: 'error' });

@@ -568,6 +568,18 @@ describe('loadDag: one test per kind of diagnostic', () => {
     ]);
   });
 
+  it('CRLF line ends and a byte-order mark do not shift positions', () => {
+    const text = 'dag_id: d\ntasks:\n  a: { operator: empty, retires: 1 }\n';
+    const expected = [
+      "dag.yaml:3:25: error: tasks.a: unknown key 'retires' for operator empty; did you mean 'retries'?",
+    ];
+    expect(errors(text.replaceAll('\n', '\r\n'))).toEqual(expected);
+    expect(errors(`\uFEFF${text}`)).toEqual(expected);
+    expect(errors('\uFEFF{ "dag_id": "d", "tasks": { "a": { "operator": "emty" } } }')).toEqual([
+      "dag.yaml:1:48: error: tasks.a.operator: unknown operator 'emty'; did you mean 'empty'?",
+    ]);
+  });
+
   it('JSON files get the same positions', () => {
     const text =
       '{\n  "dag_id": "d",\n  "tasks": {\n    "a": { "operator": "empty", "depends_on": ["b"] }\n  }\n}\n';
