@@ -1,3 +1,4 @@
+import { DAG_ID_PATTERN } from '../dag/schema.ts';
 import { parseTriggerBody } from '../handlers/api/routes.ts';
 import type { ParamError } from '../handlers/api/run-params.ts';
 import { cancelDurableRun, describeDurableRun, triggerDurableRun, type RunsDeps } from './runs-api.ts';
@@ -48,7 +49,13 @@ export async function listDags(deps: RunsDeps): Promise<ApiAnswer> {
   return json(200, { dags, total_entries: dags.length });
 }
 
+/** A dag_id that no DAG file can declare names no DAG; it never reaches a blob name. */
+const unknownDag = (dagId: string): ApiAnswer | null =>
+  DAG_ID_PATTERN.test(dagId) ? null : problem(404, `DAG '${dagId}' not found`);
+
 export async function postRun(deps: RunsDeps, dagId: string, bodyText: string): Promise<ApiAnswer> {
+  const unknown = unknownDag(dagId);
+  if (unknown) return unknown;
   let body: unknown = {};
   if (bodyText.trim() !== '') {
     try {
@@ -73,11 +80,15 @@ export async function postRun(deps: RunsDeps, dagId: string, bodyText: string): 
 }
 
 export async function getRun(deps: RunsDeps, dagId: string, runId: string): Promise<ApiAnswer> {
+  const unknown = unknownDag(dagId);
+  if (unknown) return unknown;
   const view = await describeDurableRun(deps, dagId, runId);
   return view === null ? problem(404, `DAG run '${runId}' of '${dagId}' not found`) : json(200, view);
 }
 
 export async function cancelRun(deps: RunsDeps, dagId: string, runId: string): Promise<ApiAnswer> {
+  const unknown = unknownDag(dagId);
+  if (unknown) return unknown;
   if ((await deps.store.getLive(dagId)) === null) return problem(404, `DAG '${dagId}' is not registered`);
   const outcome = await cancelDurableRun(deps, dagId, runId);
   if (outcome.kind === 'not_found') return problem(404, `DAG run '${runId}' of '${dagId}' not found`);

@@ -113,6 +113,8 @@ describe('the Functions app: HTTP API, blob registration, schedules', () => {
     expect((await call('POST', '/dags/quick/runs', { conf: { n: 0 } })).status).toBe(400);
     expect((await call('POST', '/dags/quick/runs', { conf: { n: 1 }, colour: 'red' })).status).toBe(400);
     expect((await call('POST', '/dags/nope/runs', {})).status).toBe(404);
+    expect((await call('POST', `/dags/${encodeURIComponent('../live/quick')}/runs`, {})).status).toBe(404);
+    expect((await call('GET', '/dags/UPPER/runs/r1')).status).toBe(404);
     const bad = await fetch(`${api.url}/dags/quick/runs`, { method: 'POST', body: '{not json' });
     expect(bad.status).toBe(400);
   });
