@@ -210,32 +210,40 @@ function binarySearch(sorted: readonly number[], value: number): boolean {
 export const roots = (g: Graph): string[] => g.ids.filter((_, i) => g.up[i]!.length === 0);
 export const leaves = (g: Graph): string[] => g.ids.filter((_, i) => g.down[i]!.length === 0);
 
+/** Target columns per pass of transitiveReduction: bounds its memory to n × 1 KiB per pass. */
+const REDUCTION_COLUMNS = 8192;
+
 /**
  * The edges left when every edge implied by a longer path is removed, sorted. For each node, its
  * successors are visited in topological order; one already reachable from an earlier successor is
- * redundant. Reachability is a bitset per node, filled in reverse topological order.
+ * redundant. Reachability is a bitset per node over a band of target columns, filled in reverse
+ * topological order; large graphs take one pass per band, so memory stays linear in the node count.
  */
-export function transitiveReduction(g: Graph): Array<[string, string]> {
+export function transitiveReduction(g: Graph, bandColumns = REDUCTION_COLUMNS): Array<[string, string]> {
   const n = g.ids.length;
   const order = topologicalNumbers(g);
   const position = new Int32Array(n);
   order.forEach((v, i) => (position[v] = i));
-  const words = (n + 31) >>> 5;
-  const reach = new Uint32Array(n * words);
-  const covered = new Uint32Array(words);
+  const successors = g.down.map((down) => [...down].sort((a, b) => position[a]! - position[b]!));
   const kept: Array<[string, string]> = [];
-  for (let k = n - 1; k >= 0; k--) {
-    const v = order[k]!;
-    const successors = [...g.down[v]!].sort((a, b) => position[a]! - position[b]!);
-    covered.fill(0);
-    const row = v * words;
-    for (const w of successors) {
-      if (!(covered[w >>> 5]! & (1 << (w & 31)))) kept.push([g.ids[v]!, g.ids[w]!]);
-      covered[w >>> 5]! |= 1 << (w & 31);
-      const other = w * words;
-      for (let i = 0; i < words; i++) covered[i]! |= reach[other + i]!;
+  for (let first = 0; first < n; first += bandColumns) {
+    const last = Math.min(n, first + bandColumns);
+    const words = (last - first + 31) >>> 5;
+    const reach = new Uint32Array(n * words);
+    const covered = new Uint32Array(words);
+    for (let k = n - 1; k >= 0; k--) {
+      const v = order[k]!;
+      covered.fill(0);
+      for (const w of successors[v]!) {
+        const inBand = w >= first && w < last;
+        const bit = w - first;
+        if (inBand && !(covered[bit >>> 5]! & (1 << (bit & 31)))) kept.push([g.ids[v]!, g.ids[w]!]);
+        if (inBand) covered[bit >>> 5]! |= 1 << (bit & 31);
+        const other = w * words;
+        for (let i = 0; i < words; i++) covered[i]! |= reach[other + i]!;
+      }
+      reach.set(covered, v * words);
     }
-    reach.set(covered, row);
   }
   return kept.sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1));
 }

@@ -124,6 +124,7 @@ describe('graph', () => {
         const at = new Map(order.map((id, i) => [id, i]));
         for (const [a, b] of edges) expect(at.get(a)!).toBeLessThan(at.get(b)!);
         const reduced = transitiveReduction(g);
+        expect(transitiveReduction(g, 3)).toEqual(reduced);
         for (const id of ids) expect(reachable(ids, reduced, id)).toEqual(reachable(ids, edges, id));
         for (const [a, b] of reduced) {
           const without = reduced.filter(([x, y]) => x !== a || y !== b);
