@@ -337,16 +337,19 @@ const TimeZone = z.string().refine(isTimeZone, {
 });
 
 /**
- * Checks a map's keys; runs even when values have problems, so a bad id and a bad field of the same
- * task are both reported. The issue carries `params.key` so positions point at the key, not the value.
+ * A map keyed by ids. Its keys are checked even when values have problems, so a bad id and a bad
+ * field of the same entry are both reported; the issue carries `params.key` so its position is the
+ * key's, not the value's.
  */
-function keysMatching(pattern: RegExp, message: string) {
-  return (value: unknown, ctx: z.RefinementCtx): void => {
-    if (value === null || typeof value !== 'object') return;
-    for (const key of Object.keys(value)) {
-      if (!pattern.test(key)) ctx.addIssue({ code: 'custom', message, path: [key], params: { key: true } });
-    }
-  };
+function idMap<T extends z.ZodType>(value: T, pattern: RegExp, message: string) {
+  return z.record(z.string(), value).superRefine(
+    (map, ctx) => {
+      for (const key of Object.keys(map)) {
+        if (!pattern.test(key)) ctx.addIssue({ code: 'custom', message, path: [key], params: { key: true } });
+      }
+    },
+    { when: (payload) => payload.value !== null && typeof payload.value === 'object' },
+  );
 }
 
 export const DagSchema = z.strictObject({
@@ -365,27 +368,19 @@ export const DagSchema = z.strictObject({
   max_active_runs: about(z.int().positive(), 'Runs of this DAG at once; more are queued.', 16).optional(),
   max_active_tasks: about(z.int().positive(), 'Tasks of one run executing at once.', 16).optional(),
   params: about(
-    z
-      .record(z.string(), ParamSchema)
-      .superRefine(
-        keysMatching(
-          PARAM_NAME_PATTERN,
-          'param names must be letters, digits, _ and - (read as {{ params.<name> }})',
-        ),
-        { when: () => true },
-      ),
+    idMap(
+      ParamSchema,
+      PARAM_NAME_PATTERN,
+      'param names must be letters, digits, _ and - (read as {{ params.<name> }})',
+    ),
     'Run parameters (a JSON-Schema subset), read as {{ params.<name> }}.',
   ).optional(),
   default_args: about(DefaultArgsSchema, "Applied to every task; a task's own value wins.").optional(),
-  connections: z
-    .record(z.string(), ConnectionSchema)
-    .superRefine(
-      keysMatching(
-        CONNECTION_NAME_PATTERN,
-        'connection names must be 1..64 characters of a-z, A-Z, 0-9, _ and -',
-      ),
-      { when: () => true },
-    )
+  connections: idMap(
+    ConnectionSchema,
+    CONNECTION_NAME_PATTERN,
+    'connection names must be 1..64 characters of a-z, A-Z, 0-9, _ and -',
+  )
     .meta({ description: 'How handlers authenticate, by name; secret values never inline.' })
     .optional(),
   secrets: about(SecretsSchema, 'Where { secret: <name> } values are looked up at run time.').optional(),
@@ -393,15 +388,11 @@ export const DagSchema = z.strictObject({
     z.array(TriggerSchema),
     'Data triggers: a new object matching one starts a run.',
   ).optional(),
-  tasks: z
-    .record(z.string(), TaskSchema)
-    .superRefine(
-      keysMatching(TASK_ID_PATTERN, 'task ids must be 1..64 characters of a-z, A-Z, 0-9, _ and -'),
-      {
-        when: () => true,
-      },
-    )
-    .meta({ description: 'The tasks, by task id (a-z, A-Z, 0-9, _ and -, at most 64 characters).' }),
+  tasks: idMap(
+    TaskSchema,
+    TASK_ID_PATTERN,
+    'task ids must be 1..64 characters of a-z, A-Z, 0-9, _ and -',
+  ).meta({ description: 'The tasks, by task id (a-z, A-Z, 0-9, _ and -, at most 64 characters).' }),
 });
 
 /** A parsed, validated DAG file, before defaults (see defaults.ts). */
