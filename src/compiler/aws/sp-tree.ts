@@ -214,20 +214,24 @@ class Decomposer {
 
   private components(nodes: number[]): number[][] {
     const stamp = this.enter(nodes);
-    const seen = new Set<number>();
+    // A node is visited once its mark moves past the set's stamp.
+    const visited = stamp + 1;
+    this.stamp++;
     const parts: number[][] = [];
     for (const start of nodes) {
-      if (seen.has(start)) continue;
+      if (this.mark[start] === visited) continue;
       const part: number[] = [];
       const todo = [start];
-      seen.add(start);
+      this.mark[start] = visited;
       while (todo.length > 0) {
         const v = todo.pop()!;
         part.push(v);
-        for (const w of [...this.up[v]!, ...this.down[v]!]) {
-          if (this.mark[w] === stamp && !seen.has(w)) {
-            seen.add(w);
-            todo.push(w);
+        for (const list of [this.up[v]!, this.down[v]!]) {
+          for (const w of list) {
+            if (this.mark[w] === stamp) {
+              this.mark[w] = visited;
+              todo.push(w);
+            }
           }
         }
       }
@@ -270,7 +274,10 @@ class Decomposer {
     const byKey = (key: (v: number) => number): number[] =>
       [...nodes].sort((x, y) => key(x) - key(y) || rank[x]! - rank[y]!);
     const orders = [nodes, byKey((v) => est[v]!), byKey((v) => est[v]! + dur[v]!), byKey((v) => -tail[v]!)];
-    const candidates: Array<{ cost: number; missing: number; order: number[]; size: number }> = [];
+    type Candidate = { cost: number; missing: number; order: number[]; size: number };
+    const candidates: Candidate[] = [];
+    const better = (a: Candidate, b: Candidate): boolean =>
+      a.cost - b.cost < -1e-9 || (Math.abs(a.cost - b.cost) <= 1e-9 && a.missing < b.missing);
     for (const order of orders) {
       const suffixCritical = new Float64Array(order.length + 1);
       for (let i = order.length - 1; i >= 0; i--) {
@@ -282,12 +289,14 @@ class Decomposer {
         const v = order[i]!;
         scan.moveToPrefix(v);
         prefixCritical = Math.max(prefixCritical, est[v]! + dur[v]!);
-        candidates.push({
+        const candidate = {
           cost: prefixCritical + suffixCritical[i + 1]!,
           missing: scan.missingPairs(),
           order,
           size: i + 1,
-        });
+        };
+        if (k > 1) candidates.push(candidate);
+        else if (!candidates[0] || better(candidate, candidates[0])) candidates[0] = candidate;
       }
     }
     candidates.sort((a, b) => a.cost - b.cost || a.missing - b.missing);
