@@ -165,12 +165,27 @@ const PARAM_TYPE_TESTS: Record<string, (v: unknown) => boolean> = {
 /** A param's default must satisfy its own type and enum. */
 function checkParams(doc: Record<string, unknown>, report: Report): void {
   if (!isRecord(doc.params)) return;
+  const scheduled = typeof doc.schedule === 'string';
   for (const [name, param] of Object.entries(doc.params)) {
-    if (!isRecord(param) || !('default' in param)) continue;
-    const path = ['params', name, 'default'];
+    if (!isRecord(param)) continue;
     const types = (Array.isArray(param.type) ? param.type : [param.type]).filter(
       (t): t is string => typeof t === 'string' && t in PARAM_TYPE_TESTS,
     );
+    if (!('default' in param)) {
+      // As Airflow: a param is required unless its type admits null, and scheduled runs carry no conf.
+      if (scheduled && !types.includes('null')) {
+        report.at(
+          ['params', name],
+          labelled(
+            ['params', name],
+            `needs a default: scheduled runs (schedule '${String(doc.schedule)}') start without conf`,
+          ),
+          { key: true },
+        );
+      }
+      continue;
+    }
+    const path = ['params', name, 'default'];
     if (types.length > 0 && !types.some((t) => PARAM_TYPE_TESTS[t]!(param.default))) {
       report.at(
         path,

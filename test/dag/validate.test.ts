@@ -530,6 +530,22 @@ describe('loadDag: one test per kind of diagnostic', () => {
     ]);
   });
 
+  it('a scheduled DAG needs a default for every param that is not nullable (as Airflow)', () => {
+    const text = yaml`
+      dag_id: d
+      schedule: "@daily"
+      params:
+        env: { type: string }
+        date: { type: string, default: "2026-01-01" }
+        note: { type: [string, "null"] }
+      tasks: {}
+    `;
+    expect(errors(text)).toEqual([
+      "dag.yaml:4:3: error: params.env: needs a default: scheduled runs (schedule '@daily') start without conf",
+    ]);
+    expect(errors(text.replace('"@daily"', 'null'))).toEqual([]);
+  });
+
   it('poke_interval must not exceed max_poke_interval (set, inherited or default)', () => {
     const text = yaml`
       dag_id: d
