@@ -25,12 +25,17 @@ export function* taskOrchestrator(context: OrchestrationContext): Generator<Task
   const startedAt = context.df.currentUtcDateTime.toISOString();
   let tryNumber = 0;
   let result: TryResult;
-  for (;;) {
-    tryNumber += 1;
-    context.df.setCustomStatus({ try_number: tryNumber });
-    result = yield* runTry(context, input, tryNumber);
-    if (result.ok || !isTaskRetryable(result.error.name) || tryNumber > task.retries) break;
-    yield context.df.createTimer(at(context, retryDelaySeconds(task, tryNumber + 1)));
+  try {
+    for (;;) {
+      tryNumber += 1;
+      context.df.setCustomStatus({ try_number: tryNumber });
+      result = yield* runTry(context, input, tryNumber);
+      if (result.ok || !isTaskRetryable(result.error.name) || tryNumber > task.retries) break;
+      yield context.df.createTimer(at(context, retryDelaySeconds(task, tryNumber + 1)));
+    }
+  } catch (e) {
+    // Whatever breaks here, the run must still hear that this task ended.
+    result = { ok: false, error: { name: 'OrchestrationFailed', message: (e as Error).message } };
   }
   const done: TaskDone = {
     task_id: task.task_id,

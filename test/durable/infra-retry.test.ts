@@ -5,6 +5,7 @@ import { registerDurableFunctions } from '../../src/durable/register.ts';
 import { registry } from '../../src/local/durable-host/fake-core.ts';
 import { EventType } from '../../src/local/durable-host/history.ts';
 import { openLocalDurable, type LocalDurable } from '../../src/local/durable-host/index.ts';
+import { AirlessError } from '../../src/errors.ts';
 import { genieTask, planFromYaml, runOf } from './helpers.ts';
 
 let local: LocalDurable | null = null;
@@ -43,5 +44,41 @@ describe("airless's own activities", () => {
     expect(a.filter((e) => e.EventType === EventType.TaskFailed)).toHaveLength(2);
     // The task ended at 60 s; the run saw it after the 1 s and 2 s retry timers.
     expect((status.output as RunResult).tasks.b?.start_s).toBe(63);
+  });
+
+  it('a task whose own machinery keeps failing still reports failed, so the run ends', async () => {
+    local = await openLocalDurable({
+      clock: 'virtual',
+      startMs: 0,
+      register: () => {
+        registerDurableFunctions({
+          handleTask: async (inv) => {
+            if (inv.op === 'submit')
+              return {
+                job: { operator: 'genie', job_name: 'j', job_id: 'j', handle: {}, submitted_at: 'x' },
+              };
+            throw new AirlessError('StillRunning', 'never ends');
+          },
+        });
+        df.app.activity(FN.stopJob, {
+          handler: async () => {
+            throw new Error('the extension did not answer');
+          },
+        });
+      },
+    });
+    const plan = planFromYaml(
+      `dag_id: stuck\ntasks:\n  a:${genieTask('\n    execution_timeout: 5m')}\n  b:\n    operator: empty\n    depends_on: [a]\n    trigger_rule: all_done\n`,
+    );
+    const id = runInstanceId(plan.dag_id, 'r1');
+    const input: RunInput = { plan, run: runOf(plan), simulate: null };
+    local.host.startNew(FN.run, id, input);
+    // The job orchestration was never stopped and polls on: run the clock an hour, not forever.
+    await local.host.runUntilIdle(3_600_000);
+    const result = local.host.status(id)!.output as RunResult;
+    expect(result.tasks.a).toMatchObject({ state: 'failed', try_number: 1 });
+    expect(result.tasks.b?.state).toBe('success');
+    const done = local.host.status(`${id}|a`)!.output as { error: { name: string } };
+    expect(done.error.name).toBe('OrchestrationFailed');
   });
 });
