@@ -43,8 +43,8 @@ function parseInvocation(raw: unknown): TaskInvocation {
   }
   const invocation = parsed.data;
   const { op, task, job } = invocation;
-  if (task.operator === 'empty')
-    throw new AirlessError('BadInput', `task '${task.task_id}' is empty: there is nothing to ${op}`);
+  if (task.operator === 'empty' && op !== 'submit')
+    throw new AirlessError('BadInput', `task '${task.task_id}' is empty: it has no job to ${op}`);
   if (op !== 'submit' && !job) throw new AirlessError('BadInput', `${op} needs the job that submit returned`);
   if (job && job.operator !== task.operator) {
     throw new AirlessError(
@@ -108,7 +108,7 @@ function operatorCall(
 
 /**
  * The one task handler both backends call: submit, poll or cancel a job of any operator.
- * submit -> { job }; poll -> { output } once wait_for is reached, else throws StillRunning;
+ * submit -> { job } (an empty task: { output: {} } at once); poll -> { output } once wait_for is reached, else throws StillRunning;
  * cancel -> { output }. Every failure is an AirlessError whose name the workflow matches on.
  */
 export async function handleTask(raw: unknown, deps: HandlerDeps = {}): Promise<TaskResult> {
@@ -126,7 +126,12 @@ export async function handleTask(raw: unknown, deps: HandlerDeps = {}): Promise<
       try_number: invocation.try_number,
       operator: task.operator,
     });
-    const operator = OPERATORS[task.operator as JobRef['operator']];
+    if (task.operator === 'empty') {
+      // An empty task is a join or a marker: its one call succeeds at once, with no I/O and no output.
+      logEvent(log, { ...facts, outcome: 'ok', ms: Date.now() - started });
+      return { output: {} };
+    }
+    const operator = OPERATORS[task.operator];
     const call = operatorCall(invocation, deps.runtime ?? readRuntimeConfig(), deps, log);
     let result: TaskResult;
     if (op === 'submit') {

@@ -2,7 +2,7 @@ import { TASK_HANDLER } from '../compiler/aws/asl-types.ts';
 import { compileAsl } from '../compiler/aws/asl.ts';
 import type { PlanIR } from '../compiler/ir.ts';
 import { isAirlessError } from '../errors.ts';
-import type { SubmitResult, TaskInvocation } from '../handlers/contract.ts';
+import type { TaskInvocation } from '../handlers/contract.ts';
 import { handleTask } from '../handlers/task.ts';
 import type { EngineEvent } from './aws-engine.ts';
 import { runCompiledDag } from './aws-run.ts';
@@ -66,9 +66,12 @@ export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions):
       } else p.polls++;
       try {
         const result = await handleTask(payload, deps);
-        if (call.op === 'submit') {
-          const job = (result as SubmitResult).job;
+        if (call.op === 'submit' && 'job' in result) {
+          const { job } = result;
           say(`submitted ${job.job_name}${job.job_id ? ` (job id ${job.job_id})` : ''}`);
+        } else if (call.op === 'submit') {
+          p.end_s = seconds();
+          say('done');
         } else {
           const output = (result as { output: Record<string, unknown> }).output;
           p.end_s = seconds();

@@ -61,6 +61,10 @@ tasks:
     cluster_tags: ['type:yarn']
     command_tags: ['type:spark-submit']
     command_arguments: 'report.py {{ tasks.rest.output.job_id }}'
+  report:
+    operator: empty
+    depends_on: [genie]
+    trigger_rule: all_done
 `,
 );
 
@@ -85,15 +89,21 @@ describe('airless run with real handlers (aws engine)', () => {
     expect(text).not.toMatch(/Bearer|eyJ0eXAi|emu~/);
   });
 
-  it('chains all three operators, upstream outputs feeding templates', async () => {
+  it('chains all three operators, upstream outputs feeding templates, then an empty join', async () => {
     const lines: string[] = [];
     const trace = await runAwsWithHandlers(await plan(MIXED), {
       conf: {},
       print: (line) => lines.push(line),
     });
     expect(trace.state).toBe('success');
-    expect(Object.values(trace.tasks).map((t) => t.state)).toEqual(['success', 'success', 'success']);
+    expect(Object.values(trace.tasks).map((t) => t.state)).toEqual([
+      'success',
+      'success',
+      'success',
+      'success',
+    ]);
     expect(lines.join('\n')).toMatch(/genie try 1: SUCCEEDED/);
+    expect(lines.join('\n')).toMatch(/report try 1: done/);
   });
 
   it('faults: retried calls, a failed job retried as try 2, no duplicate, no secret in any event', async () => {

@@ -78,7 +78,11 @@ const cases: Array<[string, unknown, RegExp]> = [
     { ...valid, op: 'poll', job: { ...job, operator: 'genie' } },
     /is a genie job/,
   ],
-  ['an empty task', invocation({ operator: 'empty', config: {} }), /nothing to submit/],
+  [
+    'a poll of an empty task',
+    { ...invocation({ operator: 'empty', config: {} }), op: 'poll' },
+    /no job to poll/,
+  ],
   ['NEW without jar_name', hdi(without(NEW, 'jar_name')), /needs 'jar_name'/],
   ['a cluster field of the wrong type', hdi({ ...NEW, cluster: { ...CLUSTER, pool: 7 } }), /cluster.pool/],
   ['a missing cluster', hdi(without(NEW, 'cluster')), /cluster/],
