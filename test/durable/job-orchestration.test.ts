@@ -10,6 +10,7 @@ import {
 import { POLLS_PER_EXECUTION } from '../../src/durable/job-orchestrator.ts';
 import { AirlessError } from '../../src/errors.ts';
 import type { TaskInvocation } from '../../src/handlers/contract.ts';
+import { EventType } from '../../src/local/durable-host/history.ts';
 import { openLocalDurable, type LocalDurable } from '../../src/local/durable-host/index.ts';
 import { genieTask, planFromYaml, runOf } from './helpers.ts';
 
@@ -79,6 +80,24 @@ describe('job sub-orchestration', () => {
     expect(gaps).toEqual([60, 120, 240, 300, 300, 300]);
     expect(result.tasks.a).toMatchObject({ state: 'success', try_number: 1, start_s: 0, end_s: 1320 });
     expect(result.tasks.b).toMatchObject({ state: 'success', start_s: 1320 });
+  });
+
+  it('cancels the execution_timeout timer when the try ends first: it never fires', async () => {
+    const calls: Call[] = [];
+    const result = await run(
+      `dag_id: early\ntasks:\n  a:${genieTask('\n    execution_timeout: 1h')}\n`,
+      scriptedHandler(3, calls),
+    );
+    expect(result.tasks.a).toMatchObject({ state: 'success', end_s: 420 });
+    const history = local!.host.historyOf(taskInstanceId(runInstanceId('early', 'r1'), 'a'));
+    const deadline = history.find((e) => e.EventType === EventType.TimerCreated)!;
+    expect(new Date(deadline.FireAt as string).getTime() - Date.parse('2026-01-01T00:00:00Z')).toBe(
+      3_600_000,
+    );
+    expect(history.some((e) => e.EventType === EventType.TimerFired && e.TimerId === deadline.EventId)).toBe(
+      false,
+    );
+    expect(local!.host.now).toBeLessThan(Date.parse('2026-01-01T01:00:00Z'));
   });
 
   it('continues as new after a bounded number of polls, so no history grows without bound', async () => {

@@ -221,6 +221,10 @@ export class DurableHost {
         }
         continue;
       }
+      // A cancelled timer is dropped without moving the clock to its due time.
+      for (let top = this.queue.peek(); top?.kind === 'timer' && top.cancelled; top = this.queue.peek()) {
+        this.queue.pop();
+      }
       const due = this.queue.peekDue();
       if (due === undefined) {
         if (this.inflight.size === 0) return;

@@ -22,6 +22,10 @@ export class WorkQueue<T> {
     return this.heap[0]?.due;
   }
 
+  peek(): T | undefined {
+    return this.heap[0]?.item;
+  }
+
   pop(): { due: number; item: T } | undefined {
     const top = this.heap[0];
     if (top === undefined) return undefined;
