@@ -83,7 +83,7 @@ const LOOKAHEAD_TASKS = 48;
 const LOOKAHEAD_CUTS = 3;
 /** Larger parts up to this size rank several cuts by a greedy decomposition of both sides. */
 const ROLLOUT_TASKS = 400;
-const ROLLOUT_CUTS = 8;
+const ROLLOUT_CUTS = 16;
 
 /** A decomposed part. Nodes stay unflattened until the end so the cuts chosen can be found again. */
 interface Built {
