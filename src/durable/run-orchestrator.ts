@@ -83,6 +83,8 @@ function* runTasks(context: OrchestrationContext, input: RunInput): Generator<Ta
     if (launches.length > 0) yield* callInfraActivity(context, FN.startTasks, { tasks: launches });
     if (state.done) break;
     const done = (yield context.df.waitForExternalEvent(TASK_DONE_EVENT)) as TaskDone;
+    // A retried notification may arrive twice: only the first report of a running task counts.
+    if (!state.isRunning(done.task_id)) continue;
     state.complete(done.task_id, done.state);
     outputs[done.task_id] = done.output;
     settle(done.task_id, done.state, {

@@ -71,8 +71,8 @@ export class DagRunState {
     return this.finals.size === this.byId.size;
   }
 
-  get runningCount(): number {
-    return this.running.size;
+  isRunning(taskId: string): boolean {
+    return this.running.has(taskId);
   }
 
   stateOf(taskId: string): FinalTaskState | undefined {

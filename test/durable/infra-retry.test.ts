@@ -46,6 +46,37 @@ describe("airless's own activities", () => {
     expect((status.output as RunResult).tasks.b?.start_s).toBe(63);
   });
 
+  it('a notification delivered twice (a retry after a lost answer) counts once', async () => {
+    local = await openLocalDurable({
+      clock: 'virtual',
+      startMs: 0,
+      register: () => {
+        registerDurableFunctions({ handleTask: () => Promise.reject(new Error('unused')) });
+        const notify = registry.get(FN.notify)!;
+        df.app.activity(FN.notify, {
+          extraInputs: [df.input.durableClient()],
+          handler: async (input: unknown, context) => {
+            await notify.handler(input, context);
+            return notify.handler(input, context);
+          },
+        });
+      },
+    });
+    const plan = planFromYaml(
+      `dag_id: twice\nmax_active_tasks: 1\ntasks:\n  a:${genieTask('')}\n  b:${genieTask('')}\n  c:${genieTask('')}\n    depends_on: [a, b]\n`,
+    );
+    const id = runInstanceId(plan.dag_id, 'r1');
+    local.host.startNew(FN.run, id, { plan, run: runOf(plan), simulate: { fail: ['b'] } } satisfies RunInput);
+    const result = (await local.host.waitFor(id)).output as RunResult;
+    expect(
+      Object.fromEntries(Object.entries(result.tasks).map(([k, v]) => [k, [v.state, v.start_s]])),
+    ).toEqual({
+      a: ['success', 0],
+      b: ['failed', 60],
+      c: ['upstream_failed', 120],
+    });
+  });
+
   it('a task whose own machinery keeps failing still reports failed, so the run ends', async () => {
     local = await openLocalDurable({
       clock: 'virtual',
