@@ -1,3 +1,4 @@
+import { FAILSAFE_SCHEMA, load as loadYaml, Type } from 'js-yaml';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, Pair, Scalar } from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
@@ -8,20 +9,102 @@ export interface ParsedFile {
   text: string;
   /** The document as plain data; undefined when nothing could be read. */
   value: unknown;
-  doc: Document.Parsed;
-  lineCounter: LineCounter;
   /** Syntax errors, duplicate keys and YAML warnings, all of them. */
   diagnostics: Diagnostic[];
+  /** The document with the position of every node: built on first use, as only diagnostics need it. */
+  positions(): Positions;
+}
+
+interface Positions {
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
 }
 
 export type Path = ReadonlyArray<string | number>;
 
+/**
+ * Reads a file with js-yaml (several times faster than yaml's CST parser) when it holds nothing
+ * the two libraries could read differently; otherwise, or when js-yaml finds any problem, with
+ * yaml, which keeps positions and reports every problem at once.
+ */
 export function parseFile(source: string, file: string): ParsedFile {
   // Editors do not count a byte-order mark as a column.
   const text = source.startsWith('\uFEFF') ? source.slice(1) : source;
+  const value = fastValue(text);
+  if (value === NOT_READ) return parseWithPositions(text, file);
+  let positions: Positions | undefined;
+  return { file, text, value, diagnostics: [], positions: () => (positions ??= readPositions(text)) };
+}
+
+/**
+ * What the two libraries read differently, or what only yaml checks: anchors (an alias can multiply
+ * the document, and yaml limits how far aliases expand), tags, directives (%YAML 1.1 changes the
+ * schema), explicit `?` keys, null or empty keys, and flow collections as keys (yaml and js-yaml
+ * turn them into different strings). A match inside a string or a comment only costs the fast path.
+ */
+const NEEDS_YAML = [
+  /(?:^|[\s[{,:])[&!]/m,
+  /^%/m,
+  /(?:^|[\s[{,])(?:\?|(?:~|null|Null|NULL)?:)(?:\s|$)/m,
+  /[\]}][ \t]*:/,
+  /(?:[:?-][ \t]+|^[ \t]*|[[{,][ \t]*)\{\s*[{[]/m,
+  /,\s*[{[]/,
+];
+
+const NOT_READ = Symbol('not read');
+
+type ScalarRule = [test: RegExp, construct: (text: string) => unknown];
+
+/**
+ * Plain scalars of YAML 1.2's core schema, resolved exactly as yaml does (js-yaml's core schema also
+ * reads `1_000`, `-0x1F` and `0b1` as numbers). js-yaml keeps one type per tag, hence the rule lists.
+ */
+const coreScalar = (tag: string, rules: ScalarRule[]): Type =>
+  new Type(`tag:yaml.org,2002:${tag}`, {
+    kind: 'scalar',
+    resolve: (text: string) => rules.some(([test]) => test.test(text)),
+    construct: (text: string) => rules.find(([test]) => test.test(text))![1](text),
+  });
+const CORE_SCHEMA = FAILSAFE_SCHEMA.extend({
+  implicit: [
+    coreScalar('null', [[/^(?:~|[Nn]ull|NULL)?$/, () => null]]),
+    coreScalar('bool', [[/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T']]),
+    coreScalar('int', [
+      [/^0o[0-7]+$/, (s) => parseInt(s.slice(2), 8)],
+      [/^[-+]?[0-9]+$/, (s) => parseInt(s, 10)],
+      [/^0x[0-9a-fA-F]+$/, (s) => parseInt(s.slice(2), 16)],
+    ]),
+    coreScalar('float', [
+      [
+        /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+        (s) => (s.slice(-3).toLowerCase() === 'nan' ? NaN : s.startsWith('-') ? -Infinity : Infinity),
+      ],
+      [/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, parseFloat],
+      [/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, parseFloat],
+    ]),
+  ],
+});
+
+function fastValue(text: string): unknown {
+  if (NEEDS_YAML.some((pattern) => pattern.test(text))) return NOT_READ;
+  try {
+    // Throws on any syntax error, a second document and duplicate keys.
+    return loadYaml(text, { schema: CORE_SCHEMA }) ?? null;
+  } catch {
+    return NOT_READ;
+  }
+}
+
+function readPositions(text: string): Positions {
   const lineCounter = new LineCounter();
   // yaml's own uniqueKeys check is quadratic in a map's size (10,000 tasks: seconds); ours is linear.
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: true, logLevel: 'error' });
+  return { doc, lineCounter };
+}
+
+function parseWithPositions(text: string, file: string): ParsedFile {
+  const positions = readPositions(text);
+  const { doc, lineCounter } = positions;
   const diagnostics: Diagnostic[] = [...doc.errors, ...doc.warnings].map((error) => {
     const { line, col } = lineCounter.linePos(Math.min(error.pos[0], text.length));
     return { file, line, col, path: [], message: yamlMessage(error.code, error.message) };
@@ -43,7 +126,7 @@ export function parseFile(source: string, file: string): ParsedFile {
       message: `cannot read the document: ${errorText(error)}`,
     });
   }
-  return { file, text, value, doc, lineCounter, diagnostics };
+  return { file, text, value, diagnostics, positions: () => positions };
 }
 
 /** Every scalar key that repeats an earlier key of the same mapping, anywhere in the document. */
@@ -104,7 +187,7 @@ export function locate(
   path: Path,
   options: { key?: boolean } = {},
 ): { line: number; col: number } {
-  let node: unknown = parsed.doc.contents;
+  let node: unknown = parsed.positions().doc.contents;
   let anchor: unknown = node;
   for (let i = 0; i < path.length; i++) {
     const segment = path[i]!;
@@ -130,12 +213,12 @@ export function locate(
 function position(parsed: ParsedFile, node: unknown): { line: number; col: number } {
   const range = (node as Node | null)?.range;
   if (!range) return { line: 1, col: 1 };
-  return parsed.lineCounter.linePos(Math.min(range[0], parsed.text.length));
+  return parsed.positions().lineCounter.linePos(Math.min(range[0], parsed.text.length));
 }
 
 /** The YAML node at `path`, or undefined. */
 function nodeAt(parsed: ParsedFile, path: Path): Node | undefined {
-  let node: unknown = parsed.doc.contents;
+  let node: unknown = parsed.positions().doc.contents;
   for (const segment of path) {
     if (isMap(node)) node = pairOf(node, String(segment))?.value;
     else if (isSeq(node) && typeof segment === 'number') node = node.items[segment];
@@ -153,7 +236,7 @@ export function locateWithin(parsed: ParsedFile, path: Path, needle: string): { 
   const range = node?.range;
   if (range) {
     const at = parsed.text.slice(range[0], range[1]).indexOf(needle);
-    if (at >= 0) return parsed.lineCounter.linePos(range[0] + at);
+    if (at >= 0) return parsed.positions().lineCounter.linePos(range[0] + at);
   }
   return locate(parsed, path);
 }
