@@ -1,4 +1,5 @@
 import * as df from 'durable-functions';
+import type { InvocationContext } from '@azure/functions';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FN, runInstanceId, type RunInput, type RunResult } from '../../src/durable/contract.ts';
 import { registerDurableFunctions } from '../../src/durable/register.ts';
@@ -14,23 +15,27 @@ afterEach(async () => {
   local = null;
 });
 
+type Handler = (input: unknown, context: InvocationContext) => unknown;
+
+/** A host whose notify activity is wrapped: `wrap` gets the real one. */
+async function withNotify(wrap: (notify: Handler) => Handler): Promise<LocalDurable> {
+  return openLocalDurable({
+    clock: 'virtual',
+    startMs: 0,
+    register: () => {
+      registerDurableFunctions({ handleTask: () => Promise.reject(new Error('unused')) });
+      const notify = registry.get(FN.notify)!.handler as Handler;
+      df.app.activity(FN.notify, { extraInputs: [df.input.durableClient()], handler: wrap(notify) as never });
+    },
+  });
+}
+
 describe("airless's own activities", () => {
   it('a notification that fails is retried on durable timers, so the run still learns the outcome', async () => {
     let failures = 2;
-    local = await openLocalDurable({
-      clock: 'virtual',
-      startMs: 0,
-      register: () => {
-        registerDurableFunctions({ handleTask: () => Promise.reject(new Error('unused')) });
-        const notify = registry.get(FN.notify)!;
-        df.app.activity(FN.notify, {
-          extraInputs: [df.input.durableClient()],
-          handler: async (input: unknown, context) => {
-            if (failures-- > 0) throw new Error('the extension did not answer');
-            return notify.handler(input, context);
-          },
-        });
-      },
+    local = await withNotify((notify) => async (input, context) => {
+      if (failures-- > 0) throw new Error('the extension did not answer');
+      return notify(input, context);
     });
     const plan = planFromYaml(
       `dag_id: flaky\ntasks:\n  a:${genieTask('')}\n  b:${genieTask('')}\n    depends_on: [a]\n`,
@@ -47,20 +52,9 @@ describe("airless's own activities", () => {
   });
 
   it('a notification delivered twice (a retry after a lost answer) counts once', async () => {
-    local = await openLocalDurable({
-      clock: 'virtual',
-      startMs: 0,
-      register: () => {
-        registerDurableFunctions({ handleTask: () => Promise.reject(new Error('unused')) });
-        const notify = registry.get(FN.notify)!;
-        df.app.activity(FN.notify, {
-          extraInputs: [df.input.durableClient()],
-          handler: async (input: unknown, context) => {
-            await notify.handler(input, context);
-            return notify.handler(input, context);
-          },
-        });
-      },
+    local = await withNotify((notify) => async (input, context) => {
+      await notify(input, context);
+      return notify(input, context);
     });
     const plan = planFromYaml(
       `dag_id: twice\nmax_active_tasks: 1\ntasks:\n  a:${genieTask('')}\n  b:${genieTask('')}\n  c:${genieTask('')}\n    depends_on: [a, b]\n`,
