@@ -107,6 +107,18 @@ describe('airless run --simulate', () => {
     expect(trace.tasks.report.state).toBe('success');
   });
 
+  it('reports a DAG the engine cannot compile against the file, exit 1, as compile does', async () => {
+    const unbounded = join(dir, 'unbounded.yaml');
+    writeFileSync(unbounded, ['dag_id: unbounded', 'tasks:', `  extract: { ${genie} }`].join('\n'));
+    const message = /unbounded\.yaml: error: .*task extract: a job task needs execution_timeout/;
+    const run = await runCli('run', unbounded, '--simulate');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+    const compile = await runCli('compile', unbounded, '--target', 'aws', '--out', join(dir, 'out'));
+    expect(compile.code).toBe(1);
+    expect(compile.stderr).toMatch(message);
+  });
+
   it('answers usage errors with exit 2', async () => {
     expect((await runCli('run', dag, '--fail', 'extract')).stderr).toMatch(/--fail needs --simulate/);
     expect((await runCli('run', dag, '--simulate', '--fail', 'nope')).stderr).toMatch(

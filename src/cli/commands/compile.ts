@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { buildIr } from '../../compiler/build-ir.ts';
+import { CompileRefusal } from '../../compiler/compile-refusal.ts';
 import type { ReportSection, Target } from '../../compiler/targets.ts';
 import { TARGETS } from '../../compiler/targets.ts';
 import { findDagFiles } from '../dag-files.ts';
@@ -75,10 +76,9 @@ async function compile(paths: string[], options: CompileOptions): Promise<number
         });
         if (options.report && target.report) sections.push(target.report(ir));
       } catch (error) {
+        if (!(error instanceof CompileRefusal)) throw error;
         failed = true;
-        console.error(
-          `${file}: error: target ${target.name}: ${error instanceof Error ? error.message : error}`,
-        );
+        console.error(`${file}: error: target ${target.name}: ${error.message}`);
       }
     }
     if (options.report) reports.push([ir.dag_id, sections]);

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { buildIr } from '../../compiler/build-ir.ts';
+import { CompileRefusal } from '../../compiler/compile-refusal.ts';
 import type { PlanIR } from '../../compiler/ir.ts';
 import { ENGINES } from '../../local/engines.ts';
 import type { RunTrace } from '../../local/simulate/trace.ts';
@@ -48,6 +49,17 @@ async function run(file: string, options: RunOptions): Promise<number> {
     return 1;
   }
   const plan = buildIr(loaded!.dag, loaded!.text);
+  try {
+    return await runPlan(plan, options, conf);
+  } catch (error) {
+    if (!(error instanceof CompileRefusal)) throw error;
+    console.error(`${file}: error: engine ${options.engine}: ${error.message}`);
+    return 1;
+  }
+}
+
+async function runPlan(plan: PlanIR, options: RunOptions, conf: Record<string, unknown>): Promise<number> {
+  const engine = ENGINES[options.engine]!;
   let trace: RunTrace;
   if (options.simulate) {
     const fail = (options.fail ?? '')

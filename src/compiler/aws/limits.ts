@@ -1,3 +1,4 @@
+import { CompileRefusal } from '../compile-refusal.ts';
 import type { PlanIR } from '../ir.ts';
 import type { AslDefinition } from './asl-types.ts';
 import { HISTORY_LIMIT, quietRunCost, worstTaskHistory } from './cost-model.ts';
@@ -26,7 +27,7 @@ export interface LimitFacts {
   worst_history_events: number;
 }
 
-export class AslLimitError extends Error {
+export class AslLimitError extends CompileRefusal {
   constructor(
     readonly dagId: string,
     readonly problems: string[],

@@ -1,3 +1,4 @@
+import { CompileRefusal } from '../compile-refusal.ts';
 import type { TaskIR } from '../ir.ts';
 
 /**
@@ -14,7 +15,7 @@ export interface PollSchedule {
   max_retries: number;
 }
 
-export class PollingUnboundedError extends Error {
+export class PollingUnboundedError extends CompileRefusal {
   constructor(taskId: string) {
     super(
       `task ${taskId}: a job task needs execution_timeout (on the task or in default_args) so that its polling ` +
