@@ -1,4 +1,5 @@
-// Runs every benchmark topic; each file in bench/ exports run() and prints markdown tables.
+// Runs the benchmark topics named on the command line (`npm run bench -- asl durable`), or all of them;
+// each file in bench/ exports run() and prints markdown tables.
 import { run as asl } from './asl.ts';
 import { run as awsDeployment } from './aws-deployment.ts';
 import { run as dagLanguage } from './dag-language.ts';
@@ -16,7 +17,16 @@ const topics: Array<[name: string, run: () => Promise<void>]> = [
   ['aws-deployment', awsDeployment],
 ];
 
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !topics.some(([topic]) => topic === name));
+if (unknown.length > 0) {
+  console.error(
+    `unknown topic(s): ${unknown.join(', ')}; topics: ${topics.map(([name]) => name).join(', ')}`,
+  );
+  process.exit(2);
+}
 for (const [name, run] of topics) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
   console.log(`\n## ${name}`);
   await run();
 }
