@@ -11,6 +11,8 @@ export interface ParsedFile {
   value: unknown;
   /** Syntax errors, duplicate keys and YAML warnings, all of them. */
   diagnostics: Diagnostic[];
+  /** Which library read the value: js-yaml (the fast path) or yaml. */
+  reader: 'js-yaml' | 'yaml';
   /** The document with the position of every node: built on first use, as only diagnostics need it. */
   positions(): Positions;
 }
@@ -33,23 +35,45 @@ export function parseFile(source: string, file: string): ParsedFile {
   const value = fastValue(text);
   if (value === NOT_READ) return parseWithPositions(text, file);
   let positions: Positions | undefined;
-  return { file, text, value, diagnostics: [], positions: () => (positions ??= readPositions(text)) };
+  return {
+    file,
+    text,
+    value,
+    diagnostics: [],
+    reader: 'js-yaml',
+    positions: () => (positions ??= readPositions(text)),
+  };
 }
 
+/** js-yaml reads a CR alone as a line break, and a byte-order mark inside the text as nothing. */
+const READ_DIFFERENTLY = /\r(?!\n)|\uFEFF/;
+
 /**
- * What the two libraries read differently, or what only yaml checks: anchors (an alias can multiply
- * the document, and yaml limits how far aliases expand), tags, directives (%YAML 1.1 changes the
- * schema), explicit `?` keys, null or empty keys, and flow collections as keys (yaml and js-yaml
- * turn them into different strings). A match inside a string or a comment only costs the fast path.
+ * Outside comment lines, what the two libraries read differently or only yaml checks: anchors (an
+ * alias can multiply the document, and yaml limits how far aliases expand), tags, directives
+ * (%YAML 1.1 changes the schema), tabs as indentation, quoted strings over several lines (js-yaml
+ * accepts them less indented than YAML allows), content on a `---` line, explicit `?` keys, null or
+ * empty keys, and flow collections as keys (yaml and js-yaml turn them into different strings). A
+ * match inside a string only costs the fast path.
  */
 const NEEDS_YAML = [
   /(?:^|[\s[{,:])[&!]/m,
   /^%/m,
+  /^ *\t/m,
+  /(?:^|[\s[{,:])"(?:[^"\\\r\n]|\\.)*\\?\r?$/m,
+  /(?:^|[\s[{,:])'(?:[^'\r\n]|'')*\r?$/m,
+  /^(?:---(?![ \t]*\r?$|[ \t]+#)|\.\.\.)/m,
   /(?:^|[\s[{,])(?:\?|(?:~|null|Null|NULL)?:)(?:\s|$)/m,
   /[\]}][ \t]*:/,
   /(?:[:?-][ \t]+|^[ \t]*|[[{,][ \t]*)\{\s*[{[]/m,
   /,\s*[{[]/,
 ];
+
+function needsYaml(text: string): boolean {
+  if (READ_DIFFERENTLY.test(text)) return true;
+  const code = text.replace(/^ *#.*$/gm, '');
+  return NEEDS_YAML.some((pattern) => pattern.test(code));
+}
 
 const NOT_READ = Symbol('not read');
 
@@ -86,7 +110,7 @@ const CORE_SCHEMA = FAILSAFE_SCHEMA.extend({
 });
 
 function fastValue(text: string): unknown {
-  if (NEEDS_YAML.some((pattern) => pattern.test(text))) return NOT_READ;
+  if (needsYaml(text)) return NOT_READ;
   try {
     // Throws on any syntax error, a second document and duplicate keys.
     return loadYaml(text, { schema: CORE_SCHEMA }) ?? null;
@@ -126,7 +150,7 @@ function parseWithPositions(text: string, file: string): ParsedFile {
       message: `cannot read the document: ${errorText(error)}`,
     });
   }
-  return { file, text, value, diagnostics, positions: () => positions };
+  return { file, text, value, diagnostics, reader: 'yaml', positions: () => positions };
 }
 
 /** Every scalar key that repeats an earlier key of the same mapping, anywhere in the document. */
