@@ -71,41 +71,35 @@ const NEEDS_YAML = [
 
 function needsYaml(text: string): boolean {
   if (READ_DIFFERENTLY.test(text)) return true;
-  const code = text.replace(/^ *#.*$/gm, '');
+  const code = text.includes('#') ? text.replace(/^ *#.*$/gm, '') : text;
   return NEEDS_YAML.some((pattern) => pattern.test(code));
 }
 
 const NOT_READ = Symbol('not read');
 
-type ScalarRule = [test: RegExp, construct: (text: string) => unknown];
-
 /**
  * Plain scalars of YAML 1.2's core schema, resolved exactly as yaml does (js-yaml's core schema also
- * reads `1_000`, `-0x1F` and `0b1` as numbers). js-yaml keeps one type per tag, hence the rule lists.
+ * reads `1_000`, `-0x1F` and `0b1` as numbers).
  */
-const coreScalar = (tag: string, rules: ScalarRule[]): Type =>
+const coreScalar = (tag: string, test: RegExp, construct: (text: string) => unknown): Type =>
   new Type(`tag:yaml.org,2002:${tag}`, {
     kind: 'scalar',
-    resolve: (text: string) => rules.some(([test]) => test.test(text)),
-    construct: (text: string) => rules.find(([test]) => test.test(text))![1](text),
+    resolve: (text: string) => test.test(text),
+    construct,
   });
 const CORE_SCHEMA = FAILSAFE_SCHEMA.extend({
   implicit: [
-    coreScalar('null', [[/^(?:~|[Nn]ull|NULL)?$/, () => null]]),
-    coreScalar('bool', [[/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T']]),
-    coreScalar('int', [
-      [/^0o[0-7]+$/, (s) => parseInt(s.slice(2), 8)],
-      [/^[-+]?[0-9]+$/, (s) => parseInt(s, 10)],
-      [/^0x[0-9a-fA-F]+$/, (s) => parseInt(s.slice(2), 16)],
-    ]),
-    coreScalar('float', [
-      [
-        /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-        (s) => (s.slice(-3).toLowerCase() === 'nan' ? NaN : s.startsWith('-') ? -Infinity : Infinity),
-      ],
-      [/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, parseFloat],
-      [/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, parseFloat],
-    ]),
+    coreScalar('null', /^(?:~|[Nn]ull|NULL)?$/, () => null),
+    coreScalar('bool', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'),
+    coreScalar('int', /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/, (s) =>
+      s[1] === 'o' ? parseInt(s.slice(2), 8) : s[1] === 'x' ? parseInt(s.slice(2), 16) : parseInt(s, 10),
+    ),
+    coreScalar(
+      'float',
+      /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/,
+      (s) =>
+        /nan$/i.test(s) ? NaN : /inf$/i.test(s) ? (s[0] === '-' ? -Infinity : Infinity) : parseFloat(s),
+    ),
   ],
 });
 
