@@ -24,8 +24,10 @@ function expectSameAsYaml(text: string, reader: 'js-yaml' | 'yaml'): void {
 }
 
 const dir = (name: string): URL => new URL(name, import.meta.url);
-const filesIn = (url: URL): string[] =>
-  readdirSync(url).map((name) => readFileSync(new URL(name, `${url.href}/`), 'utf8'));
+const filesIn = (url: URL, suffix = ''): string[] =>
+  readdirSync(url)
+    .filter((name) => name.endsWith(suffix))
+    .map((name) => readFileSync(new URL(name, `${url.href}/`), 'utf8'));
 
 describe('the js-yaml fast path', () => {
   it('reads generated DAG files of several sizes and seeds as yaml does', () => {
@@ -35,7 +37,7 @@ describe('the js-yaml fast path', () => {
   });
 
   it('reads the example DAGs as yaml does', () => {
-    const examples = filesIn(dir('../../dags/')).filter((text) => !text.trimStart().startsWith('{'));
+    const examples = filesIn(dir('../../dags/'), '.yaml');
     expect(examples.length).toBeGreaterThanOrEqual(3);
     for (const text of examples) expectSameAsYaml(text, 'js-yaml');
   });
@@ -178,13 +180,12 @@ describe('files with problems', () => {
     expect(parseFile('a: 1\n---\nb: 2\n', 'f.yaml').diagnostics[0]?.message).toBe(
       'a DAG file holds one YAML document; this is a second one',
     );
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (const n of 'bcdefghi')
-      bomb.push(
-        `${n}: &${n} [${Array(10)
-          .fill(`*${bomb.length === 1 ? 'a' : String.fromCharCode(n.charCodeAt(0) - 1)}`)
-          .join(', ')}]`,
-      );
+    // Each level lists the previous one ten times: 10^8 strings once expanded.
+    const levels = 'abcdefghi';
+    const bomb = [...levels].map((name, i) => {
+      const item = i === 0 ? 'x' : `*${levels[i - 1]}`;
+      return `${name}: &${name} [${Array(10).fill(item).join(', ')}]`;
+    });
     const parsed = parseFile(`${bomb.join('\n')}\n`, 'f.yaml');
     expect(parsed.value).toBeUndefined();
     expect(parsed.diagnostics[0]?.message).toMatch(/^cannot read the document: .*alias/i);
@@ -192,42 +193,11 @@ describe('files with problems', () => {
 
   it('js-yaml never accepts what yaml rejects, nor reads it differently (mutated files)', () => {
     const pieces = [
-      ':',
-      ' ',
-      '\n',
-      '\t',
-      '-',
-      '{',
-      '}',
-      '[',
-      ']',
-      ',',
-      '"',
-      "'",
-      '#',
-      '|',
-      '>',
-      '@',
-      '`',
-      '\\',
-      '0x',
-      '.5',
-      '~',
-      'null',
-      '  ',
-      '- ',
-      ': ',
-      '{{ x }}',
-      '? ',
-      '---',
-      '\r',
-      '\r\n',
-      '\uFEFF',
-      '\u2028',
-      '1_0',
+      ...Array.from(':\n\t-{}[],"\'#|>@`\\~ \r\uFEFF\u2028'),
+      ...['0x', '.5', 'null', '  ', '- ', ': ', '{{ x }}', '? ', '---', '\r\n', '1_0'],
     ];
     let fast = 0;
-    const base = [generateDagYaml({ tasks: 5, seed: 7 }), ...filesIn(dir('../../dags/'))];
+    const base = [generateDagYaml({ tasks: 5, seed: 7 }), ...filesIn(dir('../../dags/'), '.yaml')];
     fc.assert(
       fc.property(
         fc.constantFrom(...base),
