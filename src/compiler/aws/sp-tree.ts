@@ -68,6 +68,33 @@ export const lastTasks = (node: SpNode): string[] =>
       ? lastTasks(node.children[node.children.length - 1]!)
       : node.children.flatMap(lastTasks);
 
+/**
+ * Orderings a tree adds to the DAG with these (transitively reduced) edges. A last task of one series
+ * child and a first task of the next are ordered by the DAG only through a direct edge: a longer path
+ * would have to pass through a third child.
+ */
+export function addedOrderings(
+  tree: SpNode,
+  edges: ReadonlyArray<readonly [string, string]>,
+): AddedOrdering[] {
+  const direct = new Set(edges.map(([from, to]) => `${from}>${to}`));
+  const added: AddedOrdering[] = [];
+  const visit = (node: SpNode): void => {
+    if (node.kind === 'task') return;
+    node.children.forEach(visit);
+    if (node.kind === 'parallel') return;
+    for (let i = 1; i < node.children.length; i++) {
+      for (const before of lastTasks(node.children[i - 1]!)) {
+        for (const after of firstTasks(node.children[i]!)) {
+          if (!direct.has(`${before}>${after}`)) added.push({ before, after });
+        }
+      }
+    }
+  };
+  visit(tree);
+  return added;
+}
+
 export function series(children: SpNode[]): SpNode {
   const flat = children.flatMap((c) => (c.kind === 'series' ? c.children : [c]));
   return flat.length === 1 ? flat[0]! : { kind: 'series', children: flat };
@@ -252,9 +279,9 @@ class Decomposer {
   }
 
   /**
-   * Prefixes of four orders that are all down-closed (topological; by earliest start; by earliest
-   * finish; by latest start), ranked by critical(prefix) + critical(rest), then by fewest added
-   * orderings; the best `k` distinct ones.
+   * Prefixes of orders that are all down-closed (topological; by earliest start and finish; by latest
+   * start; for k > 1 also by earliest mid-point and latest finish), ranked by critical(prefix) +
+   * critical(rest), then by fewest added orderings; the best `k` distinct ones, spread over the orders.
    */
   private cheapestCuts(nodes: number[], k: number): Array<[number[], number[]]> {
     const stamp = this.enter(nodes);
@@ -274,6 +301,12 @@ class Decomposer {
     const byKey = (key: (v: number) => number): number[] =>
       [...nodes].sort((x, y) => key(x) - key(y) || rank[x]! - rank[y]!);
     const orders = [nodes, byKey((v) => est[v]!), byKey((v) => est[v]! + dur[v]!), byKey((v) => -tail[v]!)];
+    // Worth their time only when several cuts are compared by decomposing them.
+    if (k > 1)
+      orders.push(
+        byKey((v) => est[v]! + dur[v]! / 2),
+        byKey((v) => dur[v]! - tail[v]!),
+      );
     type Candidate = { cost: number; missing: number; order: number[]; size: number };
     const candidates: Candidate[] = [];
     const better = (a: Candidate, b: Candidate): boolean =>
@@ -305,8 +338,12 @@ class Decomposer {
     // Spread the candidates: near-equal prefixes of one order are nearly the same cut.
     const spacing = Math.max(1, Math.floor(nodes.length / (4 * k)));
     const taken: Array<{ order: number[]; size: number }> = [];
+    // The cheapest by this bound are often all from one order; the bound misleads, so keep variety.
+    const perOrder = Math.ceil(k / orders.length);
     for (const c of candidates) {
-      if (taken.some((t) => t.order === c.order && Math.abs(t.size - c.size) < spacing)) continue;
+      const fromOrder = taken.filter((t) => t.order === c.order);
+      if (fromOrder.length >= perOrder || fromOrder.some((t) => Math.abs(t.size - c.size) < spacing))
+        continue;
       const prefix = new Set(c.order.slice(0, c.size));
       const before = nodes.filter((v) => prefix.has(v));
       const key = before.join(',');

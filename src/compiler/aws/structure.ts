@@ -1,7 +1,8 @@
 import type { PlanIR } from '../ir.ts';
 import { limitWidth } from './lanes.ts';
+import { phasedLanes } from './phases.ts';
 import type { AddedOrdering, SpNode } from './sp-tree.ts';
-import { criticalSeconds, seriesParallel } from './sp-tree.ts';
+import { addedOrderings, criticalSeconds, seriesParallel, width } from './sp-tree.ts';
 
 /** The series-parallel shape chosen for a plan, and what it costs against the DAG itself. */
 export interface Structure {
@@ -17,17 +18,24 @@ export interface Structure {
 export function planStructure(plan: PlanIR): Structure {
   const durations = new Map(plan.tasks.map((t) => [t.task_id, t.expected_duration_s]));
   const duration = (id: string): number => durations.get(id)!;
-  const sp = seriesParallel({
-    order: plan.graph.topological_order,
-    edges: plan.graph.reduced_edges,
-    duration,
-  });
-  const lanes = limitWidth(sp.tree, plan.max_active_tasks, duration);
-  const compiled = criticalSeconds(lanes.tree, duration);
+  const input = { order: plan.graph.topological_order, edges: plan.graph.reduced_edges, duration };
+  const sp = seriesParallel(input);
+  const cap = plan.max_active_tasks;
+  const limited = limitWidth(sp.tree, cap, duration);
+  let chosen = { tree: limited.tree, added: [...sp.added, ...limited.added] };
+  let compiled = criticalSeconds(chosen.tree, duration);
+  if (width(sp.tree) > cap) {
+    const phased = phasedLanes(input, cap);
+    const seconds = criticalSeconds(phased, duration);
+    if (seconds < compiled - 1e-9) {
+      chosen = { tree: phased, added: addedOrderings(phased, input.edges) };
+      compiled = seconds;
+    }
+  }
   const truth = plan.graph.critical_path.seconds;
   return {
-    tree: lanes.tree,
-    added: [...sp.added, ...lanes.added],
+    tree: chosen.tree,
+    added: chosen.added,
     true_critical_s: truth,
     compiled_critical_s: compiled,
     slowdown: truth > 0 ? compiled / truth : 1,
