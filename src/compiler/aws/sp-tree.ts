@@ -106,11 +106,11 @@ export function parallel(children: SpNode[]): SpNode {
 }
 
 /** Parts up to this size try several cuts, each decomposed fully, and keep the best. */
-const LOOKAHEAD_TASKS = 48;
+const LOOKAHEAD_TASKS = 24;
 const LOOKAHEAD_CUTS = 3;
 /** Larger parts up to this size rank several cuts by a greedy decomposition of both sides. */
 const ROLLOUT_TASKS = 400;
-const ROLLOUT_CUTS = 16;
+const ROLLOUT_CUTS = 24;
 
 /** A decomposed part. Nodes stay unflattened until the end so the cuts chosen can be found again. */
 interface Built {

@@ -97,14 +97,15 @@ describe('series-parallel structure', () => {
     expect(worst).toBeLessThanOrEqual(4 / 3);
   });
 
-  // The issue asks 1.05 on average; on this family the structure reaches about 1.08 (bench/asl.ts).
-  it('keeps the slowdown on layered DAGs within 1.09 on average and 4/3 at worst', () => {
+  // 20..80 tasks keep the test fast; these stay just within 1.05 (about 1.049). Larger layered DAGs do
+  // worse: about 1.07 on 20..200 tasks (bench/asl.ts), above the issue's 1.05.
+  it('keeps the slowdown on small layered DAGs within 1.05 on average and 4/3 at worst', () => {
     let seed = 0;
     const { mean, worst } = slowdownsOf(24, () => {
       seed++;
       return layered(20 + ((seed * 37) % 61), seed, 1e6);
     });
-    expect(mean).toBeLessThanOrEqual(1.09);
+    expect(mean).toBeLessThanOrEqual(1.05);
     expect(worst).toBeLessThanOrEqual(4 / 3);
   });
 
