@@ -19,7 +19,7 @@ const WARM_UP_RUNS = 2;
 interface Sample {
   /** loadDag: YAML parse with positions, schema, cross-field checks. */
   validate: number;
-  /** The YAML parse alone (parseFile), timed separately: the part of `validate` spent in the yaml library. */
+  /** The YAML read alone (parseFile: js-yaml, or yaml when the text needs it), timed separately. */
   yaml: number;
   /** buildIr + stableStringify. */
   ir: number;
