@@ -111,6 +111,8 @@ const LOOKAHEAD_CUTS = 3;
 /** Larger parts up to this size rank several cuts by a greedy decomposition of both sides. */
 const ROLLOUT_TASKS = 400;
 const ROLLOUT_CUTS = 24;
+/** DAGs up to this size decompose the two best-ranked cuts fully, not only the best. */
+const SMALL_DAG_TASKS = 300;
 
 /** A decomposed part. Nodes stay unflattened until the end so the cuts chosen can be found again. */
 interface Built {
@@ -136,11 +138,13 @@ class Decomposer {
   private readonly greedyMemo = new Map<string, Built>();
   /** Orderings added by each heuristic cut, by the series node it made. */
   private readonly cutAdded = new Map<SpNode, AddedOrdering[]>();
+  private readonly rolloutKept: number;
 
   constructor(input: SpInput) {
     this.ids = input.order;
     const index = new Map(input.order.map((id, i) => [id, i]));
     const n = input.order.length;
+    this.rolloutKept = n <= SMALL_DAG_TASKS ? 2 : 1;
     this.dur = Float64Array.from(input.order, (id) => input.duration(id));
     this.up = Array.from({ length: n }, () => []);
     this.down = Array.from({ length: n }, () => []);
@@ -211,14 +215,18 @@ class Decomposer {
     const exhaustive = !greedy && m <= LOOKAHEAD_TASKS;
     const rollout = !greedy && !exhaustive && m <= ROLLOUT_TASKS;
     const ranked = this.cheapestCuts(nodes, exhaustive ? LOOKAHEAD_CUTS : rollout ? ROLLOUT_CUTS : 1);
-    let cut = ranked[0]!;
+    let picked = ranked.slice(0, 1);
     if (rollout) {
       const estimate = ([a, b]: [number[], number[]]): number =>
         this.build(a, true).seconds + this.build(b, true).seconds;
-      cut = ranked.reduce((best, c) => (estimate(c) < estimate(best) - 1e-9 ? c : best));
+      picked = ranked
+        .map((cut, i) => ({ cut, seconds: estimate(cut), i }))
+        .sort((x, y) => x.seconds - y.seconds || x.i - y.i)
+        .slice(0, this.rolloutKept)
+        .map((r) => r.cut);
     }
     let best: (Built & { cut: [number[], number[]] }) | null = null;
-    for (const [before, after] of exhaustive ? ranked : [cut]) {
+    for (const [before, after] of exhaustive ? ranked : picked) {
       const candidate = this.inSeries([this.build(before, greedy), this.build(after, greedy)]);
       if (!best || candidate.seconds < best.seconds - 1e-9) best = { ...candidate, cut: [before, after] };
     }
