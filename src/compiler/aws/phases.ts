@@ -5,10 +5,10 @@ import { parallel, series } from './sp-tree.ts';
  * A structure for max_active_tasks built by list scheduling: phases run one after the other, each a
  * Parallel of at most `cap` lanes, each lane a sequence of tasks. A lane takes, highest priority
  * first (longest path to the end), a task whose upstreams all ended in earlier phases or earlier in
- * the same lane. The lane that would start first takes the next task; when nothing fits it, the
- * phase closes once no lane can take a task that ends by the phase's current end. Durations are
- * seconds. When the DAG is much wider than the cap, this keeps the slots busier than limiting the
- * uncapped series-parallel tree.
+ * the same lane. The lane that ends first takes the next task; a lane's first task opens it, later
+ * ones must end by the phase's current end, and the phase closes when no lane can take a task.
+ * Durations are seconds. When the DAG is much wider than the cap, this keeps the slots busier than
+ * limiting the uncapped series-parallel tree.
  */
 export function phasedLanes(input: SpInput, cap: number): SpNode {
   const n = input.order.length;
