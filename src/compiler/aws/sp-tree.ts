@@ -105,14 +105,15 @@ export function parallel(children: SpNode[]): SpNode {
   return flat.length === 1 ? flat[0]! : { kind: 'parallel', children: flat };
 }
 
-/** Parts up to this size try several cuts, each decomposed fully, and keep the best. */
-const LOOKAHEAD_TASKS = 24;
-const LOOKAHEAD_CUTS = 3;
-/** Larger parts up to this size rank several cuts by a greedy decomposition of both sides. */
-const ROLLOUT_TASKS = 400;
-const ROLLOUT_CUTS = 24;
-/** DAGs up to this size decompose the two best-ranked cuts fully, not only the best. */
+/**
+ * How hard to search. Parts up to `lookaheadTasks` try `lookaheadCuts` cuts, each decomposed fully;
+ * larger parts up to ROLLOUT_TASKS rank `rolloutCuts` cuts by a greedy decomposition of both sides
+ * and decompose the best `rolloutKept` fully. Small DAGs afford more (the second setting).
+ */
+const SEARCH = { lookaheadTasks: 48, lookaheadCuts: 3, rolloutCuts: 16, rolloutKept: 1 };
+const SMALL_DAG_SEARCH = { lookaheadTasks: 24, lookaheadCuts: 3, rolloutCuts: 24, rolloutKept: 2 };
 const SMALL_DAG_TASKS = 300;
+const ROLLOUT_TASKS = 400;
 
 /** A decomposed part. Nodes stay unflattened until the end so the cuts chosen can be found again. */
 interface Built {
@@ -138,13 +139,13 @@ class Decomposer {
   private readonly greedyMemo = new Map<string, Built>();
   /** Orderings added by each heuristic cut, by the series node it made. */
   private readonly cutAdded = new Map<SpNode, AddedOrdering[]>();
-  private readonly rolloutKept: number;
+  private readonly search: typeof SEARCH;
 
   constructor(input: SpInput) {
     this.ids = input.order;
     const index = new Map(input.order.map((id, i) => [id, i]));
     const n = input.order.length;
-    this.rolloutKept = n <= SMALL_DAG_TASKS ? 2 : 1;
+    this.search = n <= SMALL_DAG_TASKS ? SMALL_DAG_SEARCH : SEARCH;
     this.dur = Float64Array.from(input.order, (id) => input.duration(id));
     this.up = Array.from({ length: n }, () => []);
     this.down = Array.from({ length: n }, () => []);
@@ -212,9 +213,10 @@ class Decomposer {
       return this.inSeries(factors.map((f) => this.build(f, greedy)));
     }
     const m = nodes.length;
-    const exhaustive = !greedy && m <= LOOKAHEAD_TASKS;
+    const { lookaheadTasks, lookaheadCuts, rolloutCuts, rolloutKept } = this.search;
+    const exhaustive = !greedy && m <= lookaheadTasks;
     const rollout = !greedy && !exhaustive && m <= ROLLOUT_TASKS;
-    const ranked = this.cheapestCuts(nodes, exhaustive ? LOOKAHEAD_CUTS : rollout ? ROLLOUT_CUTS : 1);
+    const ranked = this.cheapestCuts(nodes, exhaustive ? lookaheadCuts : rollout ? rolloutCuts : 1);
     let picked = ranked.slice(0, 1);
     if (rollout) {
       const estimate = ([a, b]: [number[], number[]]): number =>
@@ -222,7 +224,7 @@ class Decomposer {
       picked = ranked
         .map((cut, i) => ({ cut, seconds: estimate(cut), i }))
         .sort((x, y) => x.seconds - y.seconds || x.i - y.i)
-        .slice(0, this.rolloutKept)
+        .slice(0, rolloutKept)
         .map((r) => r.cut);
     }
     let best: (Built & { cut: [number[], number[]] }) | null = null;
