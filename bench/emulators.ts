@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { formatTable } from '../src/cli/table.ts';
-import type { RunningEmulators } from '../src/local/emulators/index.ts';
 import { startEmulators } from '../src/local/emulators/index.ts';
+import { armToken } from '../test/local/emulators/arm-client.ts';
 
 /**
  * The local emulators as `airless run` uses them: start-up (key pair, self-signed certificate,
@@ -28,19 +28,6 @@ async function get(url: string, headers: Record<string, string> = {}): Promise<v
   if (res.status >= 400) throw new Error(`benchmark request ${url} failed with ${res.status}`);
 }
 
-async function token(emu: RunningEmulators): Promise<string> {
-  const res = await fetch(`${emu.url}/${emu.tenantId}/oauth2/v2.0/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: emu.clientId,
-      client_secret: emu.clientSecret,
-      scope: 'https://management.azure.com/.default',
-    }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
 export async function run(): Promise<void> {
   const starts: number[] = [];
   for (let i = 0; i < STARTS; i++) {
@@ -54,7 +41,7 @@ export async function run(): Promise<void> {
 
   const emu = await startEmulators({ defaultJobRunSeconds: null });
   try {
-    const bearer = { authorization: `Bearer ${await token(emu)}` };
+    const bearer = { authorization: `Bearer ${await armToken(emu)}` };
     const cluster =
       '/subscriptions/s/resourceGroups/rg/providers/Microsoft.HDInsight/clusterpools/p/clusters/c';
     await fetch(`${emu.url}${cluster}/runJob?api-version=2024-05-01-preview`, {
@@ -85,7 +72,7 @@ export async function run(): Promise<void> {
     const filter = encodeURIComponent("jobName eq 'bench'");
     const flink = () => get(`${emu.flinkUrl}/jobs/overview`);
     const calls: Array<[string, () => Promise<unknown>]> = [
-      ['Entra token (POST)', () => token(emu)],
+      ['Entra token (POST)', () => armToken(emu)],
       [
         "ARM jobs $filter=jobName eq 'bench'",
         () => get(`${emu.url}${cluster}/jobs?api-version=2024-05-01-preview&$filter=${filter}`, bearer),
