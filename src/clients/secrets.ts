@@ -8,6 +8,7 @@ import { ExpiringCache, fingerprint } from './expiring-cache.ts';
 import { errorNameForStatus } from './http.ts';
 import { azureTransportOptions, credentialError, defaultAzureCredential } from './identity.ts';
 import type { RuntimeConfig } from './runtime-config.ts';
+import { KEY_VAULT_NAME_PATTERN, keyVaultName } from '../dag/secret-names.ts';
 
 /**
  * Secret lookups for `{ secret: name }` references, with Airflow's name mapping per backend:
@@ -40,9 +41,8 @@ export function clearSecretCache(): void {
 }
 
 export function keyVaultSecretName(prefix: string | undefined, name: string): string {
-  const trimmed = (prefix ?? 'airflow-variables').replace(/-+$/, '');
-  const full = (trimmed === '' ? name : `${trimmed}-${name}`).replace(/_/g, '-');
-  if (!/^[0-9a-zA-Z-]{1,127}$/.test(full)) {
+  const full = keyVaultName(prefix, name);
+  if (!KEY_VAULT_NAME_PATTERN.test(full)) {
     throw new AirlessError(
       'BadInput',
       `secret '${name}' maps to Key Vault name '${full}', which Key Vault cannot hold`,
