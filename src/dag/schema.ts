@@ -47,8 +47,8 @@ export const Duration = z.union(
   ],
   { error: `expected ${DURATION_HINT}` },
 );
-/** A duration that must be more than zero (polling intervals, timeouts). */
-const PositiveDuration = Duration.refine((v) => (parseDuration(v) ?? 0) > 0, {
+/** A duration that must be more than zero (polling intervals, timeouts); one the union rejected is not judged again. */
+const PositiveDuration = Duration.refine((v) => (parseDuration(v) ?? 1) > 0, {
   error: 'must be greater than zero',
 });
 

@@ -266,11 +266,13 @@ describe('loadDag: one test per kind of diagnostic', () => {
       default_args: { retry_delay: 5 minutes, execution_timeout: 0s }
       tasks:
         a: { operator: empty, expected_duration: -3 }
+        b: { operator: empty, execution_timeout: 5 minutes }
     `;
     expect(errors(text)).toEqual([
       'dag.yaml:2:30: error: default_args.retry_delay: expected a duration such as 500ms, 30s, 10m, 2h, 1d, PT30S, or a number of seconds',
       'dag.yaml:2:60: error: default_args.execution_timeout: must be greater than zero',
       'dag.yaml:4:44: error: tasks.a.expected_duration: must be >= 0, got -3',
+      'dag.yaml:5:44: error: tasks.b.execution_timeout: expected a duration such as 500ms, 30s, 10m, 2h, 1d, PT30S, or a number of seconds',
     ]);
   });
 
