@@ -23,7 +23,10 @@ interface Bundle {
   totalBytes: number;
 }
 
-/** `plain`: one file; `lean`: code splitting + English-only zod, as scripts/package-aws.js builds. */
+/**
+ * `plain`: one file, esbuild defaults; `lean`: code splitting, English-only zod and ES-module builds
+ * of dependencies (the AWS SDK's tree-shake), as scripts/package-aws.js builds.
+ */
 async function bundle(source: string, outdir: string, lean: boolean): Promise<Bundle> {
   const name = basename(source, '.ts');
   const result = await build({
@@ -34,6 +37,7 @@ async function bundle(source: string, outdir: string, lean: boolean): Promise<Bu
     splitting: lean,
     plugins: lean ? [zodEnglishOnly(root)] : [],
     platform: 'node',
+    mainFields: lean ? ['module', 'main'] : undefined,
     format: 'esm',
     target: 'node20',
     minify: true,
@@ -45,7 +49,8 @@ async function bundle(source: string, outdir: string, lean: boolean): Promise<Bu
     },
   });
   const outputs = result.metafile.outputs;
-  const entry = Object.keys(outputs).find((file) => outputs[file]!.entryPoint !== undefined)!;
+  // Dynamic imports are entry points in the metafile too; the handler's own file is `<name>.mjs`.
+  const entry = Object.keys(outputs).find((file) => basename(file) === `${name}.mjs`)!;
   const totalBytes = Object.values(outputs).reduce((n, o) => n + o.bytes, 0);
   return { entry: join(root, entry), entryBytes: outputs[entry]!.bytes, totalBytes };
 }

@@ -1,10 +1,18 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { handleApiRequest } from '../api/routes.ts';
-import { handleTask } from '../task.ts';
 import { runDeps } from './deployment.ts';
 
-/** The HTTP API; cancel calls the task handler's cancel op in-process to stop the run's jobs. */
+/**
+ * The HTTP API; cancel calls the task handler's cancel op in-process to stop the run's jobs. The
+ * task handler (job clients, operators) loads on the first cancel only.
+ */
 export const handler = middy(async (event: APIGatewayProxyEventV2) =>
-  handleApiRequest({ ...runDeps(), cancelJob: (invocation) => handleTask(invocation) }, event),
+  handleApiRequest(
+    {
+      ...runDeps(),
+      cancelJob: async (invocation) => (await import('../task.ts')).handleTask(invocation),
+    },
+    event,
+  ),
 );

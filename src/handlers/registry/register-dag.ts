@@ -3,7 +3,6 @@ import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Diagnostic } from '../../dag/diagnostics.ts';
 import { formatDiagnostic } from '../../dag/diagnostics.ts';
-import { compileDag } from './compile-dag.ts';
 import { bucketKeys, type DagBucket, isDagSourceKey, type RegistryEntry } from './dag-bucket.ts';
 import { disableSchedules, type SchedulerTarget, scheduleEntries, syncSchedules } from './schedule-sync.ts';
 import { publishLive } from './state-machine-deploy.ts';
@@ -91,6 +90,8 @@ export async function registerDagObject(deps: RegistryDeps, key: string): Promis
   if (text === null) return deactivate(deps, key);
 
   const now = deps.now();
+  // The DAG language, compiler and ASL validator load only when a DAG is compiled, not for deletions.
+  const { compileDag } = await import('./compile-dag.ts');
   const compiled = compileDag(text, key, now);
   if (!compiled.ok) return reject(deps, key, compiled.dagId, compiled.diagnostics);
   const { ir } = compiled;
