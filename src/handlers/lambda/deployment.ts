@@ -31,9 +31,18 @@ export function deploymentEnv(): DeploymentEnv {
   return env;
 }
 
-// One client of each per container, reused across invocations.
-const s3 = new S3Client({});
-const sfn = new SFNClient({});
+/**
+ * Created on first use, then one per container: reused across invocations, none a handler never
+ * uses. `@__PURE__` lets esbuild drop the clients (and their SDK packages) a handler never reaches.
+ */
+function perContainer<T>(create: () => T): () => T {
+  let client: T | undefined;
+  return () => (client ??= create());
+}
+const s3 = /* @__PURE__ */ perContainer(() => new S3Client({}));
+const sfn = /* @__PURE__ */ perContainer(() => new SFNClient({}));
+const dynamodb = /* @__PURE__ */ perContainer(() => new DynamoDBClient({}));
+const scheduler = /* @__PURE__ */ perContainer(() => new SchedulerClient({}));
 
 export const log = (message: string, fields: Record<string, unknown>): void =>
   logEvent(consoleSink, { message, ...fields });
@@ -41,9 +50,9 @@ export const log = (message: string, fields: Record<string, unknown>): void =>
 export function runDeps(): RunDeps {
   const e = deploymentEnv();
   return {
-    store: new DynamoDbRunStore(new DynamoDBClient({}), e.RUNS_TABLE),
-    bucket: new DagBucket(s3, e.DAG_BUCKET),
-    sfn,
+    store: new DynamoDbRunStore(dynamodb(), e.RUNS_TABLE),
+    bucket: new DagBucket(s3(), e.DAG_BUCKET),
+    sfn: sfn(),
     now: () => new Date(),
     log,
   };
@@ -52,9 +61,9 @@ export function runDeps(): RunDeps {
 export function registryDeps(): RegistryDeps {
   const e = deploymentEnv();
   return {
-    bucket: new DagBucket(s3, e.DAG_BUCKET),
-    sfn,
-    scheduler: new SchedulerClient({}),
+    bucket: new DagBucket(s3(), e.DAG_BUCKET),
+    sfn: sfn(),
+    scheduler: scheduler(),
     now: () => new Date(),
     config: {
       stateMachinePrefix: e.STATE_MACHINE_PREFIX,
