@@ -86,35 +86,36 @@ function buildTask(id: string, task: TaskDocument, defaults: DefaultArgs, upstre
   const job: JobFields = task.operator === 'empty' ? {} : task;
   const config = taskConfig(task);
   const templates = templateRefs(config);
+  // Keys in sorted order, as stableStringify writes them: it can then reuse the object, not copy it.
   return {
-    task_id: id,
-    operator: task.operator,
-    upstream,
+    config,
+    connection: isJob ? (job.connection ?? defaults.connection ?? null) : null,
+    doc: task.doc ?? null,
     downstream: [],
-    trigger_rule: task.trigger_rule ?? defaults.trigger_rule ?? DEFAULTS.trigger_rule,
+    execution_timeout_s:
+      seconds(task.execution_timeout ?? defaults.execution_timeout) ?? DEFAULTS.execution_timeout_s,
+    expected_duration_s: seconds(task.expected_duration) ?? defaultExpectedDurationSeconds(task.operator),
+    max_poke_interval_s: isJob
+      ? (seconds(job.max_poke_interval ?? defaults.max_poke_interval) ?? DEFAULTS.max_poke_interval_s)
+      : null,
+    max_retry_delay_s:
+      seconds(task.max_retry_delay ?? defaults.max_retry_delay) ?? DEFAULTS.max_retry_delay_s,
+    operator: task.operator,
+    poke_interval_s: isJob
+      ? (seconds(job.poke_interval ?? defaults.poke_interval) ?? DEFAULTS.poke_interval_s)
+      : null,
+    reads: upstreamReads(templates),
     retries: task.retries ?? defaults.retries ?? DEFAULTS.retries,
     retry_delay_s: seconds(task.retry_delay ?? defaults.retry_delay) ?? DEFAULTS.retry_delay_s,
     retry_exponential_backoff:
       task.retry_exponential_backoff ??
       defaults.retry_exponential_backoff ??
       DEFAULTS.retry_exponential_backoff,
-    max_retry_delay_s:
-      seconds(task.max_retry_delay ?? defaults.max_retry_delay) ?? DEFAULTS.max_retry_delay_s,
-    execution_timeout_s:
-      seconds(task.execution_timeout ?? defaults.execution_timeout) ?? DEFAULTS.execution_timeout_s,
-    expected_duration_s: seconds(task.expected_duration) ?? defaultExpectedDurationSeconds(task.operator),
-    wait_for: isJob ? (job.wait_for ?? defaults.wait_for ?? DEFAULTS.wait_for) : null,
-    poke_interval_s: isJob
-      ? (seconds(job.poke_interval ?? defaults.poke_interval) ?? DEFAULTS.poke_interval_s)
-      : null,
-    max_poke_interval_s: isJob
-      ? (seconds(job.max_poke_interval ?? defaults.max_poke_interval) ?? DEFAULTS.max_poke_interval_s)
-      : null,
-    connection: isJob ? (job.connection ?? defaults.connection ?? null) : null,
-    config,
+    task_id: id,
     templates,
-    reads: upstreamReads(templates),
-    doc: task.doc ?? null,
+    trigger_rule: task.trigger_rule ?? defaults.trigger_rule ?? DEFAULTS.trigger_rule,
+    upstream,
+    wait_for: isJob ? (job.wait_for ?? defaults.wait_for ?? DEFAULTS.wait_for) : null,
   };
 }
 

@@ -64,7 +64,7 @@ export function upstreamReads(templates: TemplateRefIR[]): TaskIR['reads'] {
   for (const { ref } of templates) {
     const [root, task, output, field] = ref.split('.');
     if (root === 'tasks' && output === 'output' && task && field)
-      unique.set(`${task}\n${field}`, { task, field });
+      unique.set(`${task}\n${field}`, { field, task }); // sorted keys: stableStringify reuses it
   }
   return [...unique.values()].sort(
     (a, b) => compareStrings(a.task, b.task) || compareStrings(a.field, b.field),
