@@ -216,36 +216,85 @@ const REDUCTION_COLUMNS = 8192;
 /**
  * The edges left when every edge implied by a longer path is removed, sorted. For each node, its
  * successors are visited in topological order; one already reachable from an earlier successor is
- * redundant. Reachability is a bitset per node over a band of target columns, filled in reverse
- * topological order; large graphs take one pass per band, so memory stays linear in the node count.
+ * redundant. Reachability is a bitset per node over topological positions, filled in reverse
+ * topological order. A node reaches only later positions, so each row keeps the range of words it
+ * uses and only that range is cleared, merged and copied: on DAGs whose edges join nearby tasks the
+ * work grows with the edges, not with n². Large graphs take one pass per band of target positions,
+ * so memory stays linear in the node count; a pass skips the nodes after its band (they reach none of it).
  */
 export function transitiveReduction(g: Graph, bandColumns = REDUCTION_COLUMNS): Array<[string, string]> {
   const n = g.ids.length;
   const order = topologicalNumbers(g);
   const position = new Int32Array(n);
   order.forEach((v, i) => (position[v] = i));
-  const successors = g.down.map((down) => [...down].sort((a, b) => position[a]! - position[b]!));
-  const kept: Array<[string, string]> = [];
+  // Edge slots number g.down in node order; per position, its successors' positions ascending, each
+  // with its edge's slot (typed arrays, insertion-sorted: out-degrees are small).
+  const firstSlot = new Int32Array(n + 1);
+  for (let v = 0; v < n; v++) firstSlot[v + 1] = firstSlot[v]! + g.down[v]!.length;
+  const start = new Int32Array(n + 1);
+  const targetPosition = new Int32Array(firstSlot[n]!);
+  const targetSlot = new Int32Array(firstSlot[n]!);
+  for (let k = 0; k < n; k++) {
+    const v = order[k]!;
+    const down = g.down[v]!;
+    let end = start[k]!;
+    for (let j = 0; j < down.length; j++, end++) {
+      const p = position[down[j]!]!;
+      let i = end;
+      for (; i > start[k]! && targetPosition[i - 1]! > p; i--) {
+        targetPosition[i] = targetPosition[i - 1]!;
+        targetSlot[i] = targetSlot[i - 1]!;
+      }
+      targetPosition[i] = p;
+      targetSlot[i] = firstSlot[v]! + j;
+    }
+    start[k + 1] = end;
+  }
+  const kept = new Uint8Array(firstSlot[n]!);
   for (let first = 0; first < n; first += bandColumns) {
     const last = Math.min(n, first + bandColumns);
     const words = (last - first + 31) >>> 5;
-    const reach = new Uint32Array(n * words);
+    const reach = new Uint32Array(last * words);
+    const low = new Int32Array(last).fill(words);
+    const high = new Int32Array(last).fill(-1);
     const covered = new Uint32Array(words);
-    for (let k = n - 1; k >= 0; k--) {
-      const v = order[k]!;
-      covered.fill(0);
-      for (const w of successors[v]!) {
-        const inBand = w >= first && w < last;
-        const bit = w - first;
-        if (inBand && !(covered[bit >>> 5]! & (1 << (bit & 31)))) kept.push([g.ids[v]!, g.ids[w]!]);
-        if (inBand) covered[bit >>> 5]! |= 1 << (bit & 31);
-        const other = w * words;
-        for (let i = 0; i < words; i++) covered[i]! |= reach[other + i]!;
+    for (let k = last - 1; k >= 0; k--) {
+      let from = words;
+      let to = -1;
+      for (let t = start[k]!; t < start[k + 1]!; t++) {
+        const p = targetPosition[t]!;
+        if (p >= last) break;
+        const own = p >= first ? (p - first) >>> 5 : words;
+        from = Math.min(from, own, low[p]!);
+        to = Math.max(to, p >= first ? own : -1, high[p]!);
       }
-      reach.set(covered, v * words);
+      if (to < from) continue;
+      covered.fill(0, from, to + 1);
+      for (let t = start[k]!; t < start[k + 1]!; t++) {
+        const p = targetPosition[t]!;
+        if (p >= last) break;
+        if (p >= first) {
+          const bit = p - first;
+          const mask = 1 << (bit & 31);
+          if (!(covered[bit >>> 5]! & mask)) kept[targetSlot[t]!] = 1;
+          covered[bit >>> 5]! |= mask;
+        }
+        const row = p * words;
+        for (let i = low[p]!, end = high[p]!; i <= end; i++) covered[i]! |= reach[row + i]!;
+      }
+      reach.set(covered.subarray(from, to + 1), k * words + from);
+      low[k] = from;
+      high[k] = to;
     }
   }
-  return kept.sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1));
+  // Node numbers follow sorted ids and g.down is ascending, so this walk yields the edges sorted.
+  const edges: Array<[string, string]> = [];
+  for (let v = 0; v < n; v++) {
+    const down = g.down[v]!;
+    for (let j = 0; j < down.length; j++)
+      if (kept[firstSlot[v]! + j]) edges.push([g.ids[v]!, g.ids[down[j]!]!]);
+  }
+  return edges;
 }
 
 /**

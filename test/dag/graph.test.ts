@@ -141,6 +141,42 @@ describe('graph', () => {
     );
   });
 
+  it('reduces larger DAGs exactly, whatever the band width (multi-word rows, long and short edges)', () => {
+    const largerDag = fc
+      .integer({ min: 2, max: 90 })
+      .chain((n) =>
+        fc.tuple(
+          fc.constant(Array.from({ length: n }, (_, i) => `n${String((i * 37) % 97).padStart(2, '0')}_${i}`)),
+          fc.array(
+            fc.oneof(
+              fc.tuple(fc.nat(n - 1), fc.nat(3)).map(([a, d]) => [a, a + 1 + d] as const),
+              fc.tuple(fc.nat(n - 1), fc.nat(n - 1)),
+            ),
+            { maxLength: 160 },
+          ),
+        ),
+      )
+      .map(([ids, pairs]) => ({
+        ids,
+        edges: pairs.filter(([a, b]) => a < b && b < ids.length).map(([a, b]): Edge => [ids[a]!, ids[b]!]),
+      }));
+    fc.assert(
+      fc.property(largerDag, fc.integer({ min: 1, max: 70 }), ({ ids, edges }, band) => {
+        const g = buildGraph(ids, edges);
+        const reduced = transitiveReduction(g);
+        expect(transitiveReduction(g, band)).toEqual(reduced);
+        const unique = [...new Map(edges.map((e) => [e.join('>'), e])).values()];
+        const expected = unique
+          .filter(
+            ([a, b]) => !unique.some(([x, y]) => x === a && y !== b && reachable(ids, unique, y).has(b)),
+          )
+          .sort((x, y) => (x[0] === y[0] ? (x[1] < y[1] ? -1 : 1) : x[0] < y[0] ? -1 : 1));
+        expect(reduced).toEqual(expected);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('finds a cycle whenever a back edge is added', () => {
     fc.assert(
       fc.property(dagArb, ({ ids, edges }) => {
