@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { drain, type RunDeps } from './run-queue.ts';
 import { airflowInstant } from './run-ids.ts';
+import * as z from './zod-mini.ts';
 
 /** EventBridge "Step Functions Execution Status Change", the fields used here. */
 const StatusChangeSchema = z.object({
@@ -8,9 +8,9 @@ const StatusChangeSchema = z.object({
   detail: z.object({
     executionArn: z.string(),
     status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']),
-    input: z.string().nullable().optional(),
-    output: z.string().nullable().optional(),
-    stopDate: z.number().nullable().optional(),
+    input: z.optional(z.nullable(z.string())),
+    output: z.optional(z.nullable(z.string())),
+    stopDate: z.optional(z.nullable(z.number())),
   }),
 });
 

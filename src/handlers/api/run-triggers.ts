@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import type { TriggerIR } from '../../compiler/ir.ts';
 import { isDagSourceKey } from '../registry/dag-bucket.ts';
 import { type ObjectEvent, objectEvents } from '../registry/s3-events.ts';
 import { type RunDeps, type TriggerOutcome, triggerRun } from './run-queue.ts';
+import * as z from './zod-mini.ts';
 
 /** Prefixes of the DAG bucket that airless itself writes: never data. */
 const RESERVED_PREFIXES = ['compiled/', 'registry/', 'errors/'];
 
-const ScheduledEventSchema = z.object({ dag_id: z.string().min(1), logical_date: z.string().min(1) });
+const ScheduledEventSchema = z.object({
+  dag_id: z.string().check(z.minLength(1)),
+  logical_date: z.string().check(z.minLength(1)),
+});
 
 /**
  * An EventBridge Scheduler tick: `logical_date` is the scheduled time, so `ds` is the day the

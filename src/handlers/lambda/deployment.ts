@@ -2,24 +2,24 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
 import { DynamoDbRunStore } from '../api/dynamodb-run-store.ts';
 import type { RunDeps } from '../api/run-queue.ts';
 import { DagBucket } from '../registry/dag-bucket.ts';
 import type { RegistryDeps } from '../registry/register-dag.ts';
+import * as z from '../api/zod-mini.ts';
 import { consoleSink, logEvent } from '../log.ts';
 
 /** What serverless.yml passes the airless Lambdas (names and ARNs only, never a secret). */
 const DeploymentEnvSchema = z.object({
-  DAG_BUCKET: z.string().min(1),
-  RUNS_TABLE: z.string().min(1),
-  STATE_MACHINE_PREFIX: z.string().min(1),
-  STATE_MACHINE_ARN_PREFIX: z.string().startsWith('arn:'),
-  WORKFLOW_ROLE_ARN: z.string().startsWith('arn:'),
-  TASK_HANDLER_ARN: z.string().startsWith('arn:'),
-  SCHEDULE_GROUP: z.string().min(1),
-  SCHEDULED_RUN_FUNCTION_ARN: z.string().startsWith('arn:'),
-  SCHEDULER_ROLE_ARN: z.string().startsWith('arn:'),
+  DAG_BUCKET: z.string().check(z.minLength(1)),
+  RUNS_TABLE: z.string().check(z.minLength(1)),
+  STATE_MACHINE_PREFIX: z.string().check(z.minLength(1)),
+  STATE_MACHINE_ARN_PREFIX: z.string().check(z.startsWith('arn:')),
+  WORKFLOW_ROLE_ARN: z.string().check(z.startsWith('arn:')),
+  TASK_HANDLER_ARN: z.string().check(z.startsWith('arn:')),
+  SCHEDULE_GROUP: z.string().check(z.minLength(1)),
+  SCHEDULED_RUN_FUNCTION_ARN: z.string().check(z.startsWith('arn:')),
+  SCHEDULER_ROLE_ARN: z.string().check(z.startsWith('arn:')),
 });
 export type DeploymentEnv = z.infer<typeof DeploymentEnvSchema>;
 /** The variables serverless.yml must set (package-template.test.ts checks it does). */

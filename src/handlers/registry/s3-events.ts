@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../api/zod-mini.ts';
 
 /** One object event, from either an S3 notification (Records[]) or an EventBridge "Object Created/Deleted" event. */
 export interface ObjectEvent {
@@ -19,9 +19,9 @@ const NotificationSchema = z.object({
         bucket: z.object({ name: z.string() }),
         object: z.object({
           key: z.string(),
-          size: z.number().optional(),
-          eTag: z.string().optional(),
-          sequencer: z.string().optional(),
+          size: z.optional(z.number()),
+          eTag: z.optional(z.string()),
+          sequencer: z.optional(z.string()),
         }),
       }),
     }),
@@ -35,9 +35,9 @@ const EventBridgeSchema = z.object({
     bucket: z.object({ name: z.string() }),
     object: z.object({
       key: z.string(),
-      size: z.number().optional(),
-      etag: z.string().optional(),
-      sequencer: z.string().optional(),
+      size: z.optional(z.number()),
+      etag: z.optional(z.string()),
+      sequencer: z.optional(z.string()),
     }),
   }),
 });
