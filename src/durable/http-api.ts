@@ -1,5 +1,5 @@
 import { DAG_ID_PATTERN } from '../dag/schema.ts';
-import { parseTriggerBody } from '../handlers/api/routes.ts';
+import { manualRunRequest, problemBody, triggerRefusal } from '../handlers/api/run-request.ts';
 import type { ParamError } from '../handlers/api/run-params.ts';
 import { cancelDurableRun, describeDurableRun, triggerDurableRun, type RunsDeps } from './runs-api.ts';
 
@@ -17,8 +17,6 @@ export interface ApiAnswer {
   jsonBody: unknown;
 }
 
-const TITLES: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict' };
-
 const json = (status: number, body: unknown): ApiAnswer => ({
   status,
   headers: { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' },
@@ -26,13 +24,7 @@ const json = (status: number, body: unknown): ApiAnswer => ({
 });
 
 const problem = (status: number, detail: string, errors?: ParamError[]): ApiAnswer =>
-  json(status, {
-    type: 'about:blank',
-    title: TITLES[status] ?? 'Error',
-    status,
-    detail,
-    ...(errors ? { errors } : {}),
-  });
+  json(status, problemBody(status, detail, errors));
 
 export async function listDags(deps: RunsDeps): Promise<ApiAnswer> {
   const dags = (await deps.store.listLive()).map((e) => ({
@@ -56,27 +48,12 @@ const unknownDag = (dagId: string): ApiAnswer | null =>
 export async function postRun(deps: RunsDeps, dagId: string, bodyText: string): Promise<ApiAnswer> {
   const unknown = unknownDag(dagId);
   if (unknown) return unknown;
-  let body: unknown = {};
-  if (bodyText.trim() !== '') {
-    try {
-      body = JSON.parse(bodyText);
-    } catch {
-      return problem(400, 'the request body is not JSON');
-    }
-  }
-  const parsed = parseTriggerBody(body);
-  if (!parsed.success) return problem(400, 'the request body is not a valid DAG run request', parsed.errors);
-  const outcome = await triggerDurableRun(deps, {
-    dag_id: dagId,
-    run_type: 'manual',
-    dag_run_id: parsed.data.dag_run_id,
-    logical_date: parsed.data.logical_date ?? undefined,
-    conf: parsed.data.conf,
-  });
+  const asked = manualRunRequest(dagId, bodyText.trim() === '' ? undefined : bodyText);
+  if (!asked.ok) return problem(asked.status, asked.detail, asked.errors);
+  const outcome = await triggerDurableRun(deps, asked.request);
   if ('view' in outcome) return json(200, outcome.view);
-  const status = { not_found: 404, invalid: 400, conflict: 409 }[outcome.kind];
-  const detail = outcome.kind === 'invalid' ? 'conf does not satisfy the DAG params' : outcome.message;
-  return problem(status, detail, outcome.kind === 'invalid' ? outcome.errors : undefined);
+  const refusal = triggerRefusal(outcome);
+  return problem(refusal.status, refusal.detail, refusal.errors);
 }
 
 export async function getRun(deps: RunsDeps, dagId: string, runId: string): Promise<ApiAnswer> {

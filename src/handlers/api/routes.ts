@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
 import { DAG_ID_PATTERN } from '../../dag/schema.ts';
 import { type CancelDeps, cancelRun } from './cancel-run.ts';
 import { triggerRun } from './run-queue.ts';
 import type { ParamError } from './run-params.ts';
+import { manualRunRequest, problemBody, triggerRefusal } from './run-request.ts';
 import { dagRunView, describeRun } from './run-status.ts';
 
 /**
@@ -17,8 +17,6 @@ import { dagRunView, describeRun } from './run-status.ts';
  */
 export type ApiResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 
-const TITLES: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict' };
-
 const json = (statusCode: number, body: unknown): ApiResponse => ({
   statusCode,
   headers: { 'content-type': statusCode >= 400 ? 'application/problem+json' : 'application/json' },
@@ -26,73 +24,18 @@ const json = (statusCode: number, body: unknown): ApiResponse => ({
 });
 
 const problem = (status: number, detail: string, errors?: ParamError[]): ApiResponse =>
-  json(status, {
-    type: `about:blank`,
-    title: TITLES[status] ?? 'Error',
-    status,
-    detail,
-    ...(errors ? { errors } : {}),
-  });
+  json(status, problemBody(status, detail, errors));
 
-const TriggerBodySchema = z.strictObject({
-  dag_run_id: z
-    .string()
-    .min(1)
-    .max(250)
-    .regex(/^[^/\s]+$/, 'must not contain slashes or whitespace')
-    .optional(),
-  logical_date: z.string().nullable().optional(),
-  conf: z.record(z.string(), z.unknown()).optional(),
-  note: z.string().max(1000).nullable().optional(),
-});
-
-/** The trigger request body checked, each problem as a field error (shared with the Azure API). */
-export function parseTriggerBody(
-  value: unknown,
-): { success: true; data: z.infer<typeof TriggerBodySchema> } | { success: false; errors: ParamError[] } {
-  const parsed = TriggerBodySchema.safeParse(value);
-  if (parsed.success) return { success: true, data: parsed.data };
-  const errors = parsed.error.issues.map((i) => ({
-    field: i.path.join('.') || String((i as { keys?: string[] }).keys ?? '(body)'),
-    message: i.message,
-  }));
-  return { success: false, errors };
-}
-
-function readBody(event: APIGatewayProxyEventV2): { ok: true; value: unknown } | { ok: false } {
-  if (!event.body) return { ok: true, value: {} };
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
-  }
-}
+const bodyText = (event: APIGatewayProxyEventV2): string | undefined =>
+  event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 
 async function postRun(deps: CancelDeps, dagId: string, event: APIGatewayProxyEventV2): Promise<ApiResponse> {
-  const body = readBody(event);
-  if (!body.ok) return problem(400, 'the request body is not JSON');
-  const parsed = parseTriggerBody(body.value);
-  if (!parsed.success) {
-    return problem(400, 'the request body is not a valid DAG run request', parsed.errors);
-  }
-  const outcome = await triggerRun(deps, {
-    dag_id: dagId,
-    run_type: 'manual',
-    dag_run_id: parsed.data.dag_run_id,
-    logical_date: parsed.data.logical_date ?? undefined,
-    conf: parsed.data.conf,
-  });
-  switch (outcome.kind) {
-    case 'not_found':
-      return problem(404, outcome.message);
-    case 'invalid':
-      return problem(400, 'conf does not satisfy the DAG params', outcome.errors);
-    case 'conflict':
-      return problem(409, outcome.message);
-    default:
-      return json(200, dagRunView(outcome.run));
-  }
+  const asked = manualRunRequest(dagId, bodyText(event));
+  if (!asked.ok) return problem(asked.status, asked.detail, asked.errors);
+  const outcome = await triggerRun(deps, asked.request);
+  if ('run' in outcome) return json(200, dagRunView(outcome.run));
+  const refusal = triggerRefusal(outcome);
+  return problem(refusal.status, refusal.detail, refusal.errors);
 }
 
 async function listDags(deps: CancelDeps): Promise<ApiResponse> {
