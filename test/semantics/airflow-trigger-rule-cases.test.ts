@@ -5,15 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FINAL_TASK_STATES, TRIGGER_RULES, type FinalTaskState } from '../../src/compiler/ir.ts';
 import { decide, type UpstreamCounts } from '../../src/semantics/trigger-rules.ts';
 import type { RunTrace } from '../../src/local/simulate/trace.ts';
+import { ENGINES } from '../../src/local/engines.ts';
 import { runCli } from '../cli/run-cli.ts';
+import { planOf } from '../compiler/aws/plan-fixture.ts';
 import { AIRFLOW_RULE_CASES, airlessOutcome, type AirflowRuleCase } from './airflow-trigger-rule-cases.ts';
-
-/**
- * Cases per DAG on the aws engine. Main's Step Functions compiler runs out of memory on one DAG of
- * more than ~40 of these cases; once run-time scheduling (branch `sched`) replaces it, set this to
- * Infinity so the aws engine, like azure, runs every case in one DAG.
- */
-const AWS_CASES_PER_DAG = 20;
 
 const count = (c: AirflowRuleCase, s: FinalTaskState | 'pending'): number => c.up[s] ?? 0;
 
@@ -126,17 +121,34 @@ describe("Airflow's trigger-rule tests", () => {
 
   const numbered = finished.map((c, i): [number, AirflowRuleCase] => [i, c]);
 
-  it(`azure engine: one DAG of every finished case (${numbered.length})`, async () => {
-    expectOutcomes(await runOn('azure', 'airflow_cases', numbered), numbered);
-  });
-
-  const batches: Array<Array<[number, AirflowRuleCase]>> = [];
-  for (let i = 0; i < numbered.length; i += AWS_CASES_PER_DAG)
-    batches.push(numbered.slice(i, i + AWS_CASES_PER_DAG));
-  it.each(batches.map((b, i) => [i, b] as const))(
-    'aws engine: DAG %i of the finished cases',
-    async (i, batch) => {
-      expectOutcomes(await runOn('aws', `airflow_cases_${i}`, batch), batch);
+  it.each(['azure', 'aws'])(
+    `%s engine: one DAG holding every finished case (${numbered.length})`,
+    async (engine) => {
+      expectOutcomes(await runOn(engine, `airflow_cases_${engine}`, numbered), numbered);
     },
   );
+});
+
+describe('the one deliberate difference: all_success decides on final states only', () => {
+  // Airflow would skip `skip_first` (its skipped upstream ends at 10 s, the failure at 600 s) and
+  // make `fail_first` upstream_failed; airless gives both the outcome of their final states.
+  const plan = planOf({
+    ok: { dur: 10 },
+    slow: { dur: 600 },
+    early_skip: { up: ['ok'], rule: 'all_failed' },
+    late_skip: { up: ['slow'], rule: 'all_failed' },
+    early_fail: { dur: 10 },
+    late_fail: { dur: 600 },
+    skip_first: { up: ['early_skip', 'late_fail'], dur: 5 },
+    fail_first: { up: ['early_fail', 'late_skip'], dur: 5 },
+  });
+
+  it.each(['azure', 'aws'])('%s engine: upstream_failed in either order', async (engine) => {
+    const trace = await ENGINES[engine]!.simulate(plan, { conf: {}, fail: ['early_fail', 'late_fail'] });
+    expect(trace.tasks.early_skip).toMatchObject({ state: 'skipped' });
+    expect(trace.tasks.ok!.end_s).toBeLessThan(trace.tasks.late_fail!.end_s!);
+    expect(trace.tasks.early_fail!.end_s).toBeLessThan(trace.tasks.slow!.end_s!);
+    expect(trace.tasks.skip_first!.state).toBe('upstream_failed');
+    expect(trace.tasks.fail_first!.state).toBe('upstream_failed');
+  });
 });

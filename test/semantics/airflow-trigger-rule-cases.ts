@@ -8,7 +8,8 @@ import type { RuleDecision } from '../../src/semantics/trigger-rules.ts';
  *   TestTriggerRuleDep: the test_<rule>_tr_* cases, test_no_upstream_tasks, test_always_tr and the
  *   five test_all_done_min_one_success_* cases;
  * - airflow-core/tests/unit/models/test_taskinstance.py (commit 00815c36764a), the parameter table of
- *   test_check_task_dependencies (the `downstream` task has five `work_i` upstreams; no setups).
+ *   test_check_task_dependencies (the `downstream` task has five `work_i` upstreams; no setups),
+ *   its rows numbered from 1 in the order they are listed there.
  *
  * How a case is read:
  * - Airflow parametrizes each case over flag_upstream_failed; the table takes True, the scheduler's
