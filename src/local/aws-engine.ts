@@ -202,7 +202,8 @@ async function execute(
       StateMachine: { Id: stateMachineArn(machine.name), Name: machine.name },
     },
   });
-  signal?.addEventListener('abort', () => execution.abort(), { once: true });
+  const stop = () => execution.abort();
+  signal?.addEventListener('abort', stop, { once: true });
   const drained = (async () => {
     for await (const raw of execution.eventLogs) {
       const event = raw as unknown as EngineEvent;
@@ -231,6 +232,7 @@ async function execute(
       throw e;
     }
   }
+  signal?.removeEventListener('abort', stop);
   await drained;
   stats.status = outcome.status;
   return outcome;
