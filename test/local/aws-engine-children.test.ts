@@ -154,6 +154,35 @@ describe('child executions (states:startExecution.sync:2) in runAsl', () => {
     expect(waits[0]!.run_key).toBe(result.execution_arn);
   });
 
+  it('stops the child when its task times out, and retires the tokens it parked', async () => {
+    const tokens = new LocalTaskTokens();
+    const waits: { token: string }[] = [];
+    const child = {
+      StartAt: 'Gate',
+      States: {
+        Gate: {
+          Type: 'Task',
+          Resource: CALLBACK_RESOURCE,
+          Parameters: { FunctionName: '${GateHandlerArn}', Payload: { 'token.$': '$$.Task.Token' } },
+          End: true,
+        },
+      },
+    };
+    const result = await runAsl(
+      parent({ TimeoutSeconds: 1, End: true }),
+      { x: 4 },
+      {
+        resources: { GateHandlerArn: async (p) => (waits.push(p as never), null) },
+        tokens,
+        children: { Child_3: child },
+      },
+    );
+    expect(result).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+    expect(result.executions.map((e) => e.status)).toEqual(['FAILED', 'ABORTED']);
+    expect(tokens.parkedCount).toBe(0);
+    await expect(tokens.sendTaskSuccess(waits[0]!.token, {})).rejects.toMatchObject({ name: 'TaskTimedOut' });
+  });
+
   it('refuses a child reference without a definition', async () => {
     await expect(runAsl(parent({ End: true }), {}, { resources: {} })).rejects.toThrow(
       /no child definition given for \$\{Child_3\}/,
