@@ -76,7 +76,7 @@ export interface AslRunResult {
 const PLACEHOLDER_ARN = (name: string): string => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
 const SUBSTITUTION = /^\$\{([A-Za-z0-9_]+)\}$/;
 
-if (AIRLESS_PATCH !== 'airless-callbacks-1') {
+if (AIRLESS_PATCH !== 'airless-callbacks-2') {
   throw new Error('aws-local-stepfunctions is not patched: run npm ci (patches/ are applied by postinstall)');
 }
 

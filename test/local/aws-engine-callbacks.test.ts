@@ -49,7 +49,7 @@ afterEach(() => {
 
 describe('aws-local-stepfunctions patch', () => {
   it('is applied (npm ci runs patch-package from postinstall)', () => {
-    expect(AIRLESS_PATCH).toBe('airless-callbacks-1');
+    expect(AIRLESS_PATCH).toBe('airless-callbacks-2');
   });
 });
 
@@ -168,6 +168,21 @@ describe('callback tasks (.waitForTaskToken) in runAsl', () => {
     expect(state.done).toBe(false);
     await tokens.sendTaskSuccess(gh.calls[0]!.token, { ok: 1 });
     expect(await running).toMatchObject({ status: 'SUCCEEDED', output: { ok: 1 } });
+  });
+
+  it('keeps a TimeoutSeconds beyond what one timer holds (24.8 days) instead of firing at once', async () => {
+    const tokens = new LocalTaskTokens();
+    const gh = recorder();
+    const running = runAsl(
+      { StartAt: 'Gate', States: { Gate: gate({ TimeoutSeconds: 31_536_000, End: true }) } },
+      { task: 'y' },
+      { resources: { GateHandlerArn: gh.GateHandlerArn }, tokens },
+    );
+    await until(() => tokens.parkedCount === 1, 'parked');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(tokens.parkedCount).toBe(1);
+    await tokens.sendTaskSuccess(gh.calls[0]!.token, { ok: 2 });
+    expect(await running).toMatchObject({ status: 'SUCCEEDED', output: { ok: 2 } });
   });
 
   it('issues a fresh token on every entry and every retry attempt', async () => {
