@@ -1,6 +1,7 @@
 import './polyfills.ts';
 import { randomUUID } from 'node:crypto';
-import { AIRLESS_PATCH, ExecutionAbortedError, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import * as engineModule from 'aws-local-stepfunctions';
+import { ExecutionAbortedError, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import type { RunOptions, StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { ChildEnd } from './aws/integrations.ts';
 import {
@@ -76,8 +77,12 @@ export interface AslRunResult {
 const PLACEHOLDER_ARN = (name: string): string => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
 const SUBSTITUTION = /^\$\{([A-Za-z0-9_]+)\}$/;
 
-if (AIRLESS_PATCH !== 'airless-callbacks-2') {
-  throw new Error('aws-local-stepfunctions is not patched: run npm ci (patches/ are applied by postinstall)');
+// Read off the namespace: an unpatched module has no such export, which a named import would not survive.
+if (engineModule.AIRLESS_PATCH !== 'airless-callbacks-2') {
+  throw new Error(
+    `aws-local-stepfunctions carries patch ${String(engineModule.AIRLESS_PATCH)}, not airless-callbacks-2: ` +
+      'run npm ci, or npx patch-package (patches/ are applied by postinstall)',
+  );
 }
 
 type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
