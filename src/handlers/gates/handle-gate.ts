@@ -39,6 +39,17 @@ const SETTLED_TOKEN_ERRORS = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesN
 export const isSettledTokenError = (error: unknown): boolean =>
   error instanceof Error && SETTLED_TOKEN_ERRORS.has(error.name);
 
+/** Store calls one gate call keeps in flight at most (a task with thousands of downstreams). */
+const PARALLEL_STEPS = 16;
+
+async function forEachLimited<T>(items: readonly T[], step: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await step(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_STEPS, items.length) }, worker));
+}
+
 const badInput = (message: string) => new AirlessError('BadInput', `gate: ${message}`);
 
 function parseInvocation(raw: unknown): GateInvocation {
@@ -110,7 +121,7 @@ class Gate {
     if (recorded === 'conflict')
       throw new AirlessError('Conflict', `gate: task '${e.task_id}' already reported a different end`);
     const waiters = await this.store.readWaiters(this.runKey, e.downstream);
-    await Promise.all([...waiters.values()].map((w) => this.evaluate(w, false)));
+    await forEachLimited([...waiters.values()], (w) => this.evaluate(w, false));
     if (!e.release_slot) return;
     const holder = (await this.store.readWaiters(this.runKey, [e.task_id])).get(e.task_id);
     const slot = holder?.spec.slot;
@@ -177,14 +188,12 @@ class Gate {
     if (queue.unsent.length === 0) return;
     const names = await this.store.readSlotIndex(this.runKey, queue.unsent);
     const done: number[] = [];
-    await Promise.all(
-      queue.unsent.map(async (order) => {
-        const taskId = names.get(order);
-        if (taskId === undefined) throw new Error(`gate: slot order ${order} has no task`);
-        await this.fire(taskId, 'run');
-        done.push(order);
-      }),
-    );
+    await forEachLimited(queue.unsent, async (order) => {
+      const taskId = names.get(order);
+      if (taskId === undefined) throw new Error(`gate: slot order ${order} has no task`);
+      await this.fire(taskId, 'run');
+      done.push(order);
+    });
     for (;;) {
       const current = await this.store.readSlots(this.runKey);
       const next = markSlotsSent(current.queue, done);
