@@ -38,10 +38,10 @@ export class RecordingTokens implements TaskTokenSender {
   readonly accepted = new Map<string, GateVerdict>();
   readonly attempts: Array<{ token: string; verdict: GateVerdict }> = [];
   failNext = 0;
-  onSend: ((token: string) => Promise<void>) | undefined;
+  /** Called when a token accepts its result (duplicates are not accepted). */
+  onAccept: ((token: string) => void) | undefined;
 
   async sendTaskSuccess(token: string, output: GateVerdict): Promise<void> {
-    await this.onSend?.(token);
     if (this.failNext > 0) {
       this.failNext--;
       throw Object.assign(new Error('socket hang up'), { name: 'NetworkError' });
@@ -49,6 +49,7 @@ export class RecordingTokens implements TaskTokenSender {
     this.attempts.push({ token, verdict: output });
     if (this.accepted.has(token)) throw settled('TaskTimedOut');
     this.accepted.set(token, structuredClone(output));
+    this.onAccept?.(token);
   }
 
   async sendTaskFailure(token: string): Promise<void> {

@@ -119,7 +119,6 @@ async function simulate(c: Case, base: GateStore, runKey: string): Promise<void>
   let holders = 0;
   let peak = 0;
   const delivered = new Map<string, GateVerdict>();
-  tokens.onSend = async () => {};
 
   const waitOp = (i: number) =>
     handleGate(

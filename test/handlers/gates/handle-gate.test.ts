@@ -320,7 +320,7 @@ for (const kind of storeKinds()) {
         await g.end('root', 'success', tasks);
         let active = 0;
         let peak = 0;
-        g.tokens.onSend = async () => {
+        g.tokens.onAccept = () => {
           active++;
           peak = Math.max(peak, active);
         };
