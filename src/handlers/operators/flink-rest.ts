@@ -71,8 +71,8 @@ function prepare(call: OperatorCall): Prepared {
 /** The running job an action applies to: its id, or the id its job name pins. */
 function targetJobId(p: Prepared): string {
   if (p.config.job_id) return p.config.job_id;
-  const name = requireField('flink.rest', p.config.action, 'job_id or job_name', p.config.job_name);
-  return stableHexId('flink-job', name.toLowerCase().replace(/[^a-z0-9-]+/g, '-'));
+  requireField('flink.rest', p.config.action, 'job_id or job_name', p.config.job_name);
+  return stableHexId('flink-job', p.jobName);
 }
 
 async function jobOrUndefined(client: FlinkRestClient, jobId: string): Promise<JobDetails | undefined> {
