@@ -72,7 +72,25 @@ const NEEDS_YAML = [
 function needsYaml(text: string): boolean {
   if (READ_DIFFERENTLY.test(text)) return true;
   const code = text.includes('#') ? text.replace(/^ *#.*$/gm, '') : text;
-  return NEEDS_YAML.some((pattern) => pattern.test(code));
+  return NEEDS_YAML.some((pattern) => pattern.test(code)) || opensFlowOverLines(code);
+}
+
+/**
+ * A flow collection continued on the next line: js-yaml accepts the continuation less indented than
+ * YAML allows (a line opening more brackets than it closes takes the yaml path).
+ */
+function opensFlowOverLines(code: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < code.length; i++) {
+    const c = code.charCodeAt(i);
+    if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+    else if (c === 0x0a) {
+      if (depth > 0) return true;
+      depth = 0;
+    }
+  }
+  return depth > 0;
 }
 
 const NOT_READ = Symbol('not read');

@@ -191,6 +191,14 @@ describe('files with problems', () => {
     expect(parsed.diagnostics[0]?.message).toMatch(/^cannot read the document: .*alias/i);
   });
 
+  it('takes the yaml path for a flow collection continued on a less indented line', () => {
+    const text = 'params:\n  poolNm: { type: string, description:\n cluster pool name }\n';
+    const parsed = parseFile(text, 'f.yaml');
+    expect(parsed.reader).toBe('yaml');
+    expect(parsed.diagnostics.length).toBeGreaterThan(0);
+    expectSameAsYaml('params:\n  a: { type: string,\n    default: x }\n', 'yaml');
+  });
+
   it('js-yaml never accepts what yaml rejects, nor reads it differently (mutated files)', () => {
     const pieces = [
       ...Array.from(':\n\t-{}[],"\'#|>@`\\~ \r\uFEFF\u2028'),
