@@ -55,9 +55,17 @@ describe('airless compile', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('## movielens_genie');
     expect(r.stdout).toMatch(
-      /\| critical path +\| transform_to_parquet_movies -> transform_to_parquet_genome_scores \(18m\) +\|/,
+      /^critical path +transform_to_parquet_movies ->\n +transform_to_parquet_genome_scores \(18m\)$/m,
     );
-    expect(r.stdout).toMatch(/\| max_active_runs \/ max_active_tasks +\| 1 \/ 3 +\|/);
+    expect(r.stdout).toMatch(/^max_active_runs \/ max_active_tasks +1 \/ 3$/m);
+  });
+
+  it('--report fits 100 columns and pads no row to the longest cell of its last column', async () => {
+    const r = await runCli('compile', 'dags', '--target', 'all', '--out', await outDir(), '--report');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.filter((l) => l.length > 100)).toEqual([]);
+    expect(lines.filter((l) => / $/.test(l))).toEqual([]);
   });
 
   it('writes nothing and exits 1 when a DAG is invalid', async () => {

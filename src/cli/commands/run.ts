@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { buildIr } from '../../compiler/build-ir.ts';
 import { CompileRefusal } from '../../compiler/compile-refusal.ts';
@@ -6,7 +6,9 @@ import type { PlanIR } from '../../compiler/ir.ts';
 import { ENGINES } from '../../local/engines.ts';
 import type { RunTrace } from '../../local/simulate/trace.ts';
 import { diagnosticLines, loadDagFiles } from '../load-dags.ts';
-import { formatTable } from '../table.ts';
+import { colourEnabled } from '../colour.ts';
+import { confProblems, parseLogicalDate, readConf } from '../run-inputs.ts';
+import { runSummary } from '../run-summary.ts';
 import { reportUsageError, UsageError } from '../usage.ts';
 
 interface RunOptions {
@@ -15,6 +17,7 @@ interface RunOptions {
   fail?: string;
   conf?: string;
   trace?: string;
+  logicalDate?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -26,6 +29,7 @@ export function registerRun(program: Command): void {
     .option('--engine <name>', `local engine: ${Object.keys(ENGINES).join(', ')}`, 'aws')
     .option('--fail <tasks>', 'comma-separated task ids that fail on every try (with --simulate)')
     .option('--conf <json|file>', 'the run conf: a JSON object, or a file holding one')
+    .option('--logical-date <date>', "the run's logical date (ds, ts, run id), as `airflow dags test`")
     .option('--trace <out.json>', 'write the run trace (task states, tries, start and end seconds) here')
     .addHelpText('after', '\nExit codes: 0 run succeeded, 1 run failed or invalid DAG, 2 usage error.')
     .action(async (file: string, options: RunOptions) => {
@@ -43,14 +47,20 @@ async function run(file: string, options: RunOptions): Promise<number> {
     throw new UsageError(`unknown engine '${options.engine}'; one of: ${Object.keys(ENGINES).join(', ')}`);
   if (!options.simulate && options.fail) throw new UsageError('--fail needs --simulate');
   const conf = await readConf(options.conf);
+  const now = parseLogicalDate(options.logicalDate);
   const [loaded] = await loadDagFiles([file]);
   if (!loaded!.dag) {
     for (const line of diagnosticLines([loaded!])) console.error(line);
     return 1;
   }
   const plan = buildIr(loaded!.dag, loaded!.text);
+  const problems = confProblems(plan, conf);
+  if (problems.length > 0) {
+    for (const line of problems) console.error(`${file}: ${line}`);
+    throw new UsageError(`the conf does not fit ${plan.dag_id}'s params; nothing was run`);
+  }
   try {
-    return await runPlan(plan, options, conf);
+    return await runPlan(plan, options, conf, now);
   } catch (error) {
     if (!(error instanceof CompileRefusal)) throw error;
     console.error(`${file}: error: engine ${options.engine}: ${error.message}`);
@@ -58,7 +68,12 @@ async function run(file: string, options: RunOptions): Promise<number> {
   }
 }
 
-async function runPlan(plan: PlanIR, options: RunOptions, conf: Record<string, unknown>): Promise<number> {
+async function runPlan(
+  plan: PlanIR,
+  options: RunOptions,
+  conf: Record<string, unknown>,
+  now: Date | undefined,
+): Promise<number> {
   const engine = ENGINES[options.engine]!;
   let trace: RunTrace;
   if (options.simulate) {
@@ -69,49 +84,14 @@ async function runPlan(plan: PlanIR, options: RunOptions, conf: Record<string, u
     const unknown = fail.filter((id) => !plan.tasks.some((t) => t.task_id === id));
     if (unknown.length > 0)
       throw new UsageError(`--fail names tasks not in ${plan.dag_id}: ${unknown.join(', ')}`);
-    trace = await engine.simulate(plan, { conf, fail });
+    trace = await engine.simulate(plan, { conf, fail, ...(now ? { now } : {}) });
   } else {
     if (!engine.run) {
       throw new UsageError(`engine '${options.engine}' cannot run real handlers yet; add --simulate`);
     }
-    trace = await engine.run(plan, { conf });
+    trace = await engine.run(plan, { conf, ...(now ? { now } : {}) });
   }
-  console.log(summary(plan, trace));
+  console.log(runSummary(plan, trace, options.engine, colourEnabled()));
   if (options.trace) await writeFile(options.trace, `${JSON.stringify(trace, null, 2)}\n`);
   return trace.state === 'success' ? 0 : 1;
-}
-
-async function readConf(value: string | undefined): Promise<Record<string, unknown>> {
-  if (value === undefined) return {};
-  let text = value;
-  if (!value.trimStart().startsWith('{')) {
-    try {
-      text = await readFile(value, 'utf8');
-    } catch (error) {
-      throw new UsageError(`--conf: cannot read ${value}: ${error instanceof Error ? error.message : error}`);
-    }
-  }
-  let conf: unknown;
-  try {
-    conf = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`--conf: not JSON: ${error instanceof Error ? error.message : error}`);
-  }
-  if (conf === null || typeof conf !== 'object' || Array.isArray(conf))
-    throw new UsageError('--conf must be a JSON object');
-  return conf as Record<string, unknown>;
-}
-
-function summary(plan: PlanIR, trace: RunTrace): string {
-  const seconds = (v: number | null): string => (v === null ? '-' : String(Math.round(v * 1000) / 1000));
-  const rows = plan.graph.topological_order.map((id) => {
-    const t = trace.tasks[id]!;
-    return [id, t.state, String(t.try_number), seconds(t.start_s), seconds(t.end_s)];
-  });
-  return [
-    formatTable(['task', 'state', 'tries', 'start_s', 'end_s'], rows),
-    '',
-    `run ${trace.run_id} of ${trace.dag_id}: ${trace.state}; makespan ${seconds(trace.makespan_s)} s; ` +
-      `${trace.transitions} transitions, ${trace.history_events} history events`,
-  ].join('\n');
 }
