@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import type { PlanIR } from '../compiler/ir.ts';
 import { didYouMean } from '../dag/diagnostics.ts';
 import { resolveRunParams } from '../handlers/api/run-params.ts';
+import { readJsonArgument } from './json-argument.ts';
 import { UsageError } from './usage.ts';
 
 /**
@@ -9,41 +9,15 @@ import { UsageError } from './usage.ts';
  * trigger's conf, before anything starts) and the logical date.
  */
 
-const MAX_CONF_BYTES = 1024 * 1024;
-
 /** `--conf`: JSON when it parses as JSON (so `[1,2]` is an array, not a file name), else a file. */
 export async function readConf(value: string | undefined): Promise<Record<string, unknown>> {
   if (value === undefined) return {};
-  let text = value;
-  const looksJson = /^\s*[[{"]/.test(value);
-  if (!looksJson && !isJson(value)) {
-    try {
-      text = await readFile(value, 'utf8');
-    } catch (error) {
-      throw new UsageError(`--conf: cannot read ${value}: ${error instanceof Error ? error.message : error}`);
-    }
-  }
-  if (text.length > MAX_CONF_BYTES) throw new UsageError(`--conf: larger than ${MAX_CONF_BYTES} bytes`);
-  let conf: unknown;
-  try {
-    conf = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`--conf: not JSON: ${error instanceof Error ? error.message : error}`);
-  }
+  const conf = await readJsonArgument('--conf', value);
   if (conf === null || typeof conf !== 'object' || Array.isArray(conf))
     throw new UsageError(
-      `--conf: conf must be a JSON object, got ${Array.isArray(conf) ? 'an array' : typeof conf}`,
+      `--conf: conf must be a JSON object, got ${Array.isArray(conf) ? 'an array' : conf === null ? 'null' : typeof conf}`,
     );
   return conf as Record<string, unknown>;
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

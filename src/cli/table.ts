@@ -1,3 +1,5 @@
+import { wrap } from '../local/wrap.ts';
+
 /**
  * A plain-text table for a terminal: columns two spaces apart under a dashed rule, the last column
  * never padded, and no line wider than `width`. When the natural widths do not fit, the widest
@@ -42,19 +44,4 @@ export function formatTable(columns: string[], rows: string[][], options: TableO
     widths.map((w) => '-'.repeat(w)).join(GAP),
     ...rows.flatMap((r) => render(r, true)),
   ].join('\n');
-}
-
-/** Splits text into lines of at most `width` characters, at spaces where it can. */
-export function wrap(text: string, width: number): string[] {
-  if (text.length <= width) return [text];
-  const lines: string[] = [];
-  let rest = text;
-  while (rest.length > width) {
-    const space = rest.lastIndexOf(' ', width);
-    const cut = space > 0 ? space : width;
-    lines.push(rest.slice(0, cut).trimEnd());
-    rest = rest.slice(cut).trimStart();
-  }
-  if (rest !== '') lines.push(rest);
-  return lines;
 }

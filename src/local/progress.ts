@@ -1,5 +1,8 @@
 import { isAirlessError } from '../errors.ts';
 import type { SubmitResult, TaskInvocation } from '../handlers/contract.ts';
+import { wrap } from './wrap.ts';
+
+const WIDTH = 100;
 
 /**
  * What `airless run` prints while real handlers run, the same for every engine, and what it keeps
@@ -72,7 +75,8 @@ export class RunProgress {
       const { job } = result as unknown as SubmitResult;
       p.start_s ??= at;
       if (job.job_id) p.job_id = job.job_id;
-      this.line(at, inv, `submitted ${job.job_name}${job.job_id ? `, job id ${job.job_id}` : ''}`);
+      const id = job.job_id && job.job_id !== job.job_name ? `, job id ${job.job_id}` : '';
+      this.line(at, inv, `submitted ${job.job_name}${id}`);
     } else if (inv.op === 'submit') {
       p.start_s ??= at;
       p.end_s = at;
@@ -95,7 +99,12 @@ export class RunProgress {
     return result;
   }
 
+  /** One event; a long one wraps under its text so no line passes 100 columns. */
   private line(at: number, inv: TaskInvocation, what: string): void {
-    this.print(`[${at.toFixed(1).padStart(7)} s] ${inv.task.task_id} try ${inv.try_number}: ${what}`);
+    const stamp = `[${at.toFixed(1).padStart(7)} s] `;
+    const indent = ' '.repeat(stamp.length + 2);
+    const [first, ...rest] = wrap(`${inv.task.task_id} try ${inv.try_number}: ${what}`, WIDTH - stamp.length);
+    const more = rest.flatMap((l) => wrap(l, WIDTH - indent.length));
+    this.print([`${stamp}${first}`, ...more.map((l) => `${indent}${l}`)].join('\n'));
   }
 }

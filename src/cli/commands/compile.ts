@@ -10,6 +10,7 @@ import { findDagFiles } from '../dag-files.ts';
 import { checkUniqueDagIds, diagnosticLines, loadDagFiles, plural } from '../load-dags.ts';
 import { formatTable } from '../table.ts';
 import { reportUsageError, UsageError } from '../usage.ts';
+import { COMMANDS } from './index.ts';
 
 interface CompileOptions {
   target: string;
@@ -26,7 +27,7 @@ interface Output {
 export function registerCompile(program: Command): void {
   program
     .command('compile')
-    .description('Compile DAG files to one or all targets, writing <out>/<dag_id><target suffix>')
+    .description(COMMANDS.compile.summary)
     .argument('<paths...>', 'DAG files, or directories searched for *.yaml, *.yml, *.json (not *.conf.json)')
     .addOption(
       new Option('--target <name>', 'what to produce; all = every registered target')

@@ -1,15 +1,18 @@
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { buildIr } from '../../compiler/build-ir.ts';
 import { CompileRefusal } from '../../compiler/compile-refusal.ts';
 import type { PlanIR } from '../../compiler/ir.ts';
+import type { EmulatorSeed } from '../../local/emulators/seed.ts';
 import { ENGINES } from '../../local/engines.ts';
 import type { RunTrace } from '../../local/simulate/trace.ts';
-import { diagnosticLines, loadDagFiles } from '../load-dags.ts';
 import { colourEnabled } from '../colour.ts';
+import { diagnosticLines, loadDagFiles } from '../load-dags.ts';
 import { confProblems, parseLogicalDate, readConf } from '../run-inputs.ts';
 import { runSummary } from '../run-summary.ts';
+import { readSeed } from '../seed-argument.ts';
 import { reportUsageError, UsageError } from '../usage.ts';
+import { COMMANDS } from './index.ts';
 
 interface RunOptions {
   simulate?: boolean;
@@ -18,20 +21,32 @@ interface RunOptions {
   conf?: string;
   trace?: string;
   logicalDate?: string;
+  seed?: string;
+}
+
+interface RunInputs {
+  conf: Record<string, unknown>;
+  now: Date | undefined;
+  seed: EmulatorSeed | undefined;
 }
 
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('Run one DAG locally: --simulate replaces every task by a virtual-time simulator')
+    .description(COMMANDS.run.summary)
     .argument('<file>', 'the DAG file')
     .option('--simulate', 'tasks take their expected_duration of virtual time instead of calling handlers')
     .option('--engine <name>', `local engine: ${Object.keys(ENGINES).join(', ')}`, 'aws')
     .option('--fail <tasks>', 'comma-separated task ids that fail on every try (with --simulate)')
     .option('--conf <json|file>', 'the run conf: a JSON object, or a file holding one')
     .option('--logical-date <date>', "the run's logical date (ds, ts, run id), as `airflow dags test`")
-    .option('--trace <out.json>', 'write the run trace (task states, tries, start and end seconds) here')
-    .addHelpText('after', '\nExit codes: 0 run succeeded, 1 run failed or invalid DAG, 2 usage error.')
+    .option('--seed <json|file>', 'jobs the built-in emulators hold before the run (e.g. dags/*.seed.json)')
+    .option('--trace <out.json>', 'write the run trace (task states, tries, times, job ids) here')
+    .addHelpText(
+      'after',
+      "\nThe conf is checked against the DAG's params as the HTTP API checks it, before anything runs." +
+        '\nExit codes: 0 run succeeded, 1 run failed or invalid DAG, 2 usage error (bad conf included).',
+    )
     .action(async (file: string, options: RunOptions) => {
       try {
         process.exitCode = await run(file, options);
@@ -46,21 +61,33 @@ async function run(file: string, options: RunOptions): Promise<number> {
   if (!engine)
     throw new UsageError(`unknown engine '${options.engine}'; one of: ${Object.keys(ENGINES).join(', ')}`);
   if (!options.simulate && options.fail) throw new UsageError('--fail needs --simulate');
-  const conf = await readConf(options.conf);
-  const now = parseLogicalDate(options.logicalDate);
+  if (options.seed !== undefined && options.simulate)
+    throw new UsageError('--seed needs real handlers, not --simulate');
+  if (options.seed !== undefined && process.env.AIRLESS_EMULATORS === 'off')
+    throw new UsageError(
+      '--seed seeds the built-in emulators; with AIRLESS_EMULATORS=off use `airless emulators --seed`',
+    );
+  const info = await stat(file).catch(() => null);
+  if (!info) throw new UsageError(`no such file: ${file}`);
+  if (info.isDirectory()) throw new UsageError(`${file} is a directory; airless run takes one DAG file`);
+  const inputs: RunInputs = {
+    conf: await readConf(options.conf),
+    now: parseLogicalDate(options.logicalDate),
+    seed: await readSeed(options.seed),
+  };
   const [loaded] = await loadDagFiles([file]);
   if (!loaded!.dag) {
     for (const line of diagnosticLines([loaded!])) console.error(line);
     return 1;
   }
   const plan = buildIr(loaded!.dag, loaded!.text);
-  const problems = confProblems(plan, conf);
+  const problems = confProblems(plan, inputs.conf);
   if (problems.length > 0) {
     for (const line of problems) console.error(`${file}: ${line}`);
     throw new UsageError(`the conf does not fit ${plan.dag_id}'s params; nothing was run`);
   }
   try {
-    return await runPlan(plan, options, conf, now);
+    return await runPlan(plan, options, inputs);
   } catch (error) {
     if (!(error instanceof CompileRefusal)) throw error;
     console.error(`${file}: error: engine ${options.engine}: ${error.message}`);
@@ -68,12 +95,7 @@ async function run(file: string, options: RunOptions): Promise<number> {
   }
 }
 
-async function runPlan(
-  plan: PlanIR,
-  options: RunOptions,
-  conf: Record<string, unknown>,
-  now: Date | undefined,
-): Promise<number> {
+async function runPlan(plan: PlanIR, options: RunOptions, { conf, now, seed }: RunInputs): Promise<number> {
   const engine = ENGINES[options.engine]!;
   let trace: RunTrace;
   if (options.simulate) {
@@ -89,7 +111,12 @@ async function runPlan(
     if (!engine.run) {
       throw new UsageError(`engine '${options.engine}' cannot run real handlers yet; add --simulate`);
     }
-    trace = await engine.run(plan, { conf, ...(now ? { now } : {}) });
+    const { seedOptions, applySeed } = await import('../../local/emulators/seed.ts');
+    trace = await engine.run(plan, {
+      conf,
+      ...(now ? { now } : {}),
+      ...(seed ? { emulators: seedOptions(seed), onEmulators: (emu) => applySeed(emu, seed) } : {}),
+    });
   }
   console.log(runSummary(plan, trace, options.engine, colourEnabled()));
   if (options.trace) await writeFile(options.trace, `${JSON.stringify(trace, null, 2)}\n`);

@@ -1,0 +1,45 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { statSync, utimesSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+/** bin/airless.js as a user runs it: the built CLI, never stale, and quiet on a closed pipe. */
+const bin = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, ['bin/airless.js', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+
+describe('bin/airless.js', () => {
+  it('rebuilds dist/cli when a source file is newer than the build, and runs it', () => {
+    expect(bin(['--help']).status).toBe(0); // built and fresh
+    // A build older than every source is stale.
+    utimesSync('dist/cli/built.json', new Date(0), new Date(0));
+    const r = bin(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Usage: airless');
+    expect(statSync('dist/cli/built.json').mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('runs the sources through tsx when asked (the fallback without esbuild)', () => {
+    const r = bin(['validate', 'dags'], { AIRLESS_CLI_FROM_SOURCE: '1' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('ends quietly when the reader closes the pipe (compile --report | head)', async () => {
+    const child = spawn(
+      process.execPath,
+      ['bin/airless.js', 'compile', 'dags', '--target', 'all', '--out', '.airless/epipe', '--report'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(stderr).not.toMatch(/EPIPE|Error/);
+    expect(code).toBe(0);
+  });
+});
