@@ -44,10 +44,14 @@ describe('airless compile', () => {
     expect(drift.stderr).toContain(`drifted: ${join(out, 'flink_wordcount.plan.json')}`);
     expect(drift.stderr).toContain(`missing: ${join(out, 'movielens_genie.plan.json')}`);
     expect(drift.stderr).toContain(`stale: ${join(out, 'old_dag.plan.json')}`);
-    expect(drift.stderr).toContain(
-      `3 files out of date; to update them, run: airless compile dags --target plan --out ${out}`,
-    );
+    const fix = `airless compile dags --target plan --out ${out} --prune`;
+    expect(drift.stderr).toContain(`3 files out of date; to update them, run: ${fix}`);
     expect(await readdir(out)).toEqual(before);
+
+    // The suggested command really fixes it, the stale file included.
+    expect((await runCli(...fix.split(' ').slice(1))).code).toBe(0);
+    expect(await readdir(out)).not.toContain('old_dag.plan.json');
+    expect((await runCli('compile', 'dags', '--out', out, '--check')).code).toBe(0);
   });
 
   it('--report prints the plan facts of each DAG as a table', async () => {

@@ -114,3 +114,19 @@ describe('airless run output', () => {
     expect(azure.stdout).not.toContain('transitions');
   });
 });
+
+describe('airless run: file arguments', () => {
+  it('says a directory is not a DAG file (no EISDIR), exit 2', async () => {
+    const r = await runCli('run', 'dags');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('dags is a directory; airless run takes one DAG file');
+    expect(r.stderr).not.toContain('EISDIR');
+  });
+
+  it('exits 2 on a missing file, as validate does', async () => {
+    const r = await runCli('run', 'dags/nope.yaml');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no such file: dags/nope.yaml');
+    expect((await runCli('validate', 'dags/nope.yaml')).code).toBe(2);
+  });
+});
