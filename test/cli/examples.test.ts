@@ -56,6 +56,9 @@ describe('the examples in dags/', () => {
           expect(task.job_id, id).toMatch(/\S/);
           expect(r.stdout).toContain(task.job_id!);
           expect(task.start_s!, id).toBeLessThanOrEqual(task.end_s!);
+          // A task starts when its job was submitted: the same second as its submit line.
+          const submitted = new RegExp(`^\\[ *([\\d.]+) s\\] ${id} try 1: submitted `, 'm').exec(r.stdout);
+          expect(Number(submitted?.[1]), id).toBe(task.start_s);
         }
       },
     );
