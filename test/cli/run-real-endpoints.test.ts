@@ -63,7 +63,13 @@ describe('airless run against separately started emulators (AIRLESS_EMULATORS=of
   it.each(['aws', 'azure'])(
     'engine %s waits real poke intervals and submits once per task try',
     async (engine) => {
-      const before = { ...emu.stats.submissions };
+      const stats = async () =>
+        ((await (await fetch(`${emu.url}/_admin/stats`)).json()) as { submissions: Record<string, number> })
+          .submissions;
+      const before = await stats();
+      // The first try of `first` fails after a second: try 2 must come after a real retry_delay.
+      const fault = { kind: 'job-fails', service: 'genie', jobName: 'first-*', afterSeconds: 1, times: 1 };
+      await fetch(`${emu.url}/_admin/faults`, { method: 'POST', body: JSON.stringify(fault) });
       const started = Date.now();
       const conf = JSON.stringify({ genie_url: emu.genieUrl });
       const result = await runCli(
@@ -80,12 +86,13 @@ describe('airless run against separately started emulators (AIRLESS_EMULATORS=of
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       const submitted = Object.fromEntries(
-        Object.entries(emu.stats.submissions).filter(([name, n]) => before[name] !== n),
+        Object.entries(await stats()).filter(([name, n]) => before[name] !== n),
       );
       const day = engine === 'aws' ? '20260115' : '20260215';
-      expect(submitted).toEqual({ [`first-${day}`]: 1, [`second-${day}`]: 1 });
-      // Two jobs of 2 s each, one after the other, polled every second.
-      expect(wall).toBeGreaterThanOrEqual(4);
+      // One submission per task try: first's two tries, second's one.
+      expect(submitted).toEqual({ [`first-${day}`]: 1, [`first-${day}-try2`]: 1, [`second-${day}`]: 1 });
+      // A failed second, a retry delay of 1 s, then two jobs of 2 s one after the other.
+      expect(wall).toBeGreaterThanOrEqual(6);
       expect(result.stdout).toMatch(/wall-clock seconds/);
     },
   );
