@@ -29,7 +29,10 @@ export function registerCompile(program: Command): void {
   program
     .command('compile')
     .description(COMMANDS.compile.summary)
-    .argument('<paths...>', 'DAG files, or directories searched for *.yaml, *.yml, *.json (not *.conf.json)')
+    .argument(
+      '<paths...>',
+      'DAG files, or directories searched for *.yaml, *.yml, *.json (not *.conf.json, *.seed.json)',
+    )
     .addOption(
       new Option('--target <name>', 'what to produce; all = every registered target')
         .choices([...TARGETS.map((t) => t.name), 'all'])

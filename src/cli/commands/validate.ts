@@ -8,7 +8,10 @@ export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description(COMMANDS.validate.summary)
-    .argument('<paths...>', 'DAG files, or directories searched for *.yaml, *.yml, *.json (not *.conf.json)')
+    .argument(
+      '<paths...>',
+      'DAG files, or directories searched for *.yaml, *.yml, *.json (not *.conf.json, *.seed.json)',
+    )
     .addHelpText('after', '\nExit codes: 0 all valid, 1 any invalid, 2 usage error.')
     .action(async (paths: string[]) => {
       try {
