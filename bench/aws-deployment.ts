@@ -57,6 +57,7 @@ async function registerTimes(): Promise<string[][]> {
       stateMachineArnPrefix: 'arn:aws:states:eu-west-1:123456789012:stateMachine:',
       workflowRoleArn: 'arn:aws:iam::123456789012:role/wf',
       taskHandlerArn: 'arn:aws:lambda:eu-west-1:123456789012:function:task',
+      gateHandlerArn: 'arn:aws:lambda:eu-west-1:123456789012:function:gate',
       scheduler: {
         group: 'g',
         functionArn: 'arn:aws:lambda:eu-west-1:1:function:s',

@@ -13,7 +13,7 @@ import { build } from 'esbuild';
 import { zodEnglishOnly } from './zod-english-only.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const LAMBDAS = ['task', 'register-dag', 'api', 'scheduled-run', 'data-trigger', 'run-finished'];
+const LAMBDAS = ['task', 'gate', 'register-dag', 'api', 'scheduled-run', 'data-trigger', 'run-finished'];
 
 function option(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);

@@ -26,6 +26,7 @@ module.exports = async ({ resolveVariable }) => {
     },
     logs: {
       task: logs('task'),
+      gate: logs('gate'),
       registerDag: logs('registerDag'),
       runs: logs('api', 'scheduledRun', 'dataTrigger', 'runFinished'),
     },

@@ -1,20 +1,21 @@
 // The GitOps path: one state machine per statemachines/<dag_id>.asl.json (compiled from dags/ by
 // `airless compile`), named <service>-<stage>-repo-<dag_id>, run by the shared WorkflowRole.
-// `${TaskHandlerArn}` becomes a reference to the `task` function, which serverless-step-functions
-// turns into the function's ARN.
+// `${TaskHandlerArn}` and `${GateHandlerArn}` become references to the `task` and `gate` functions,
+// which serverless-step-functions turns into the functions' ARNs.
 'use strict';
 
 const fs = require('node:fs');
 const path = require('node:path');
 
-const PLACEHOLDER = '${TaskHandlerArn}';
+const HANDLERS = { '${TaskHandlerArn}': 'task', '${GateHandlerArn}': 'gate' };
 const SUFFIX = '.asl.json';
 
-function wireTaskHandler(value) {
-  if (value === PLACEHOLDER) return { 'Fn::GetAtt': ['task', 'Arn'] };
-  if (Array.isArray(value)) return value.map(wireTaskHandler);
+function wireHandlers(value) {
+  if (typeof value === 'string' && Object.hasOwn(HANDLERS, value))
+    return { 'Fn::GetAtt': [HANDLERS[value], 'Arn'] };
+  if (Array.isArray(value)) return value.map(wireHandlers);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wireTaskHandler(v)]));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wireHandlers(v)]));
 }
 
 module.exports = async ({ resolveVariable }) => {
@@ -35,7 +36,7 @@ module.exports = async ({ resolveVariable }) => {
       name: `${prefix}${dagId}`,
       type: 'STANDARD',
       role: { 'Fn::GetAtt': ['WorkflowRole', 'Arn'] },
-      definition: wireTaskHandler(definition),
+      definition: wireHandlers(definition),
     };
   }
   return machines;

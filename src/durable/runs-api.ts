@@ -2,9 +2,9 @@ import * as df from 'durable-functions';
 import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
 import type { PlanIR } from '../compiler/ir.ts';
 import type { JobRef, TaskInvocation } from '../handlers/contract.ts';
-import { airflowInstant, defaultRunId, requestHash } from '../handlers/api/run-ids.ts';
+import { prepareRun } from '../handlers/api/prepare-run.ts';
+import { airflowInstant } from '../handlers/api/run-ids.ts';
 import type { ParamError } from '../handlers/api/run-params.ts';
-import { resolveRunParams } from '../handlers/api/run-params.ts';
 import type { DagRunView, TaskInstance } from '../handlers/api/run-status.ts';
 import {
   FN,
@@ -49,43 +49,42 @@ export type CancelOutcome =
 /**
  * Starts a run of the live plan (pinned into the run's input): conf checked against params,
  * instance id from dag_id and run id, so the same request again finds the same run and a different
- * request under a used run id is a conflict.
+ * request under a used run id is a conflict. Concurrent identical requests race to startNew; the
+ * losers find the winner's instance and answer as a repeat would.
  */
 export async function triggerDurableRun(deps: RunsDeps, request: TriggerRequest): Promise<TriggerOutcome> {
   const live = await deps.store.getLive(request.dag_id);
   if (live === null) return { kind: 'not_found', message: `DAG '${request.dag_id}' is not registered` };
   const plan = await deps.store.getPlan(live);
-  const conf = request.conf ?? {};
-  const resolved = resolveRunParams(plan.params, conf);
-  if (!resolved.ok) return { kind: 'invalid', errors: resolved.errors };
-  const logical = request.logical_date ?? airflowInstant(deps.now());
-  const runId = request.dag_run_id ?? defaultRunId(request.run_type, logical);
+  const prepared = prepareRun(plan.params, request, deps.now());
+  if (!prepared.ok) return { kind: 'invalid', errors: prepared.errors };
+  const { run_id: runId, request_hash: hash } = prepared.run;
   const instanceId = runInstanceId(plan.dag_id, runId);
-  const hash = requestHash({ conf, logical_date: request.logical_date ?? null });
+  const known = (status: DurableOrchestrationStatus): TriggerOutcome =>
+    (status.input as RunInput).trigger?.request_hash === hash
+      ? { kind: 'existing', view: runView(status, plan) }
+      : { kind: 'conflict', message: `DAG run '${runId}' of '${plan.dag_id}' exists with another request` };
   const existing = await statusOrNull(deps.client, instanceId);
-  if (existing !== null) {
-    const input = existing.input as RunInput;
-    if (input.trigger?.request_hash !== hash) {
-      return {
-        kind: 'conflict',
-        message: `DAG run '${runId}' of '${plan.dag_id}' exists with another request`,
-      };
-    }
-    return { kind: 'existing', view: runView(existing, plan) };
-  }
+  if (existing !== null) return known(existing);
   const input: RunInput = {
     plan,
     run: {
       dag_id: plan.dag_id,
       run_id: runId,
-      logical_date: logical,
-      conf: conf as never,
-      params: resolved.params as never,
+      logical_date: prepared.run.logical_date,
+      conf: prepared.run.conf as never,
+      params: prepared.run.params as never,
     },
     simulate: null,
     trigger: { run_type: request.run_type, queued_at: deps.now().toISOString(), request_hash: hash },
   };
-  await deps.client.startNew(FN.run, { instanceId, input });
+  try {
+    await deps.client.startNew(FN.run, { instanceId, input });
+  } catch (error) {
+    const winner = await statusOrNull(deps.client, instanceId);
+    if (winner === null) throw error;
+    return known(winner);
+  }
   const started = await statusOrNull(deps.client, instanceId);
   return { kind: 'created', view: runView(started!, plan) };
 }

@@ -37,6 +37,8 @@ export function decide(rule: TriggerRule, c: UpstreamCounts): RuleDecision {
   switch (rule) {
     case 'all_success':
       if (failures > 0) return 'upstream_failed';
+      // Airflow skips at the first skip while no failure is known yet, so a later failure's order
+      // decides its outcome; waiting makes it depend on final states only (README: trigger rules).
       if (!allDone) return 'wait';
       return c.skipped > 0 ? 'skipped' : 'run';
     case 'all_failed':
@@ -44,6 +46,10 @@ export function decide(rule: TriggerRule, c: UpstreamCounts): RuleDecision {
       return allDone ? 'run' : 'wait';
     case 'all_done':
       return allDone ? 'run' : 'wait';
+    case 'all_done_min_one_success':
+      if (c.skipped > 0) return 'skipped';
+      if (!allDone) return 'wait';
+      return c.success > 0 ? 'run' : 'upstream_failed';
     case 'all_skipped':
       if (c.success + failures > 0) return 'skipped';
       return allDone ? 'run' : 'wait';

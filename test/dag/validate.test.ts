@@ -176,7 +176,7 @@ describe('loadDag: one test per kind of diagnostic', () => {
     `;
     expect(errors(text)).toEqual([
       "dag.yaml:3:18: error: tasks.a.operator: unknown operator 'spark' (expected 'empty', 'flink.hdinsight', 'flink.rest' or 'genie')",
-      "dag.yaml:3:39: error: tasks.a.trigger_rule: unknown trigger_rule 'any' (expected 'all_success', 'all_failed', 'all_done', 'all_skipped', 'one_success', 'one_failed', 'one_done', 'none_failed', 'none_failed_min_one_success', 'none_skipped' or 'always')",
+      "dag.yaml:3:39: error: tasks.a.trigger_rule: unknown trigger_rule 'any' (expected 'all_success', 'all_failed', 'all_done', 'all_done_min_one_success', 'all_skipped', 'one_success', 'one_failed', 'one_done', 'none_failed', 'none_failed_min_one_success', 'none_skipped' or 'always')",
       'dag.yaml:3:53: error: tasks.a.retries: must be >= 0, got -1',
     ]);
   });

@@ -24,6 +24,23 @@ let networkLog: string;
 let work: string;
 const SOURCE_DATE_EPOCH = 1_795_000_000;
 const sentinel = `kept-by-test-${process.pid}`;
+const GATED_ASL = {
+  StartAt: 'wait',
+  States: {
+    wait: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: { FunctionName: '${GateHandlerArn}', Payload: { op: 'wait', 'token.$': '$$.Task.Token' } },
+      Next: 'end',
+    },
+    end: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: '${GateHandlerArn}', Payload: { op: 'end' } },
+      End: true,
+    },
+  },
+};
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'airless-package-'));
@@ -34,6 +51,8 @@ beforeAll(async () => {
   const compiled = compileDag(text, 'dags/flink_wordcount.yaml', new Date(0));
   if (!compiled.ok) throw new Error(JSON.stringify(compiled.diagnostics));
   await writeFile(join(machines, 'flink_wordcount.asl.json'), compiled.asl);
+  // A gate as the compiler emits one: a callback on the gate handler, and an end report.
+  await writeFile(join(machines, 'gated.asl.json'), JSON.stringify(GATED_ASL));
 
   const logFile = join(work, 'network.log');
   await writeFile(logFile, '');
@@ -158,6 +177,7 @@ describe('npm run package:aws', () => {
     expect(functions.map(([id]) => id).sort()).toEqual([
       'ApiLambdaFunction',
       'DataTriggerLambdaFunction',
+      'GateLambdaFunction',
       'RegisterDagLambdaFunction',
       'RunFinishedLambdaFunction',
       'ScheduledRunLambdaFunction',
@@ -193,9 +213,13 @@ describe('npm run package:aws', () => {
 
   it('deploys the repository’s compiled DAGs as state machines wired to the task handler (the GitOps path)', () => {
     const machines = ofType('AWS::StepFunctions::StateMachine');
-    expect(machines).toHaveLength(1);
-    const [, machine] = machines[0]!;
-    expect(machine.Properties.StateMachineName).toBe(`${PREFIX}-repo-flink_wordcount`);
+    expect(machines.map(([, m]) => m.Properties.StateMachineName).sort()).toEqual([
+      `${PREFIX}-repo-flink_wordcount`,
+      `${PREFIX}-repo-gated`,
+    ]);
+    const [, machine] = machines.find(
+      ([, m]) => m.Properties.StateMachineName === `${PREFIX}-repo-flink_wordcount`,
+    )!;
     expect(machine.Properties.RoleArn).toEqual({ 'Fn::GetAtt': ['WorkflowRole', 'Arn'] });
     const [body, params] = (
       machine.Properties.DefinitionString as { 'Fn::Sub': [string, Record<string, unknown>] }
@@ -211,9 +235,78 @@ describe('npm run package:aws', () => {
     }
   });
 
+  it('wires ${GateHandlerArn} to the gate function, callbacks included', () => {
+    const [, machine] = ofType('AWS::StepFunctions::StateMachine').find(
+      ([, m]) => m.Properties.StateMachineName === `${PREFIX}-repo-gated`,
+    )!;
+    const [body, params] = (
+      machine.Properties.DefinitionString as { 'Fn::Sub': [string, Record<string, unknown>] }
+    )['Fn::Sub'];
+    expect(body).not.toContain('GateHandlerArn');
+    const states = (JSON.parse(body) as { States: Record<string, { Parameters: { FunctionName: string } }> })
+      .States;
+    for (const state of Object.values(states)) {
+      const param = /^\$\{(\w+)\}$/.exec(state.Parameters.FunctionName)?.[1];
+      expect(params[param!]).toEqual({ 'Fn::GetAtt': ['GateLambdaFunction', 'Arn'] });
+    }
+  });
+
+  it('lets the state machines invoke the gate, and the gate wake only this stage’s machines and use only the runs table', () => {
+    const invoke = JSON.stringify(resources.WorkflowRole!.Properties);
+    expect(invoke).toContain(`function:${PREFIX}-gate`);
+    const gate = (
+      resources.GateRole!.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>
+    ).flatMap((p) => p.PolicyDocument.Statement);
+    const byAction = (prefix: string) =>
+      gate.filter((s) => ([] as string[]).concat(s.Action)[0]!.startsWith(prefix));
+    const [states] = byAction('states:');
+    expect(byAction('states:')).toHaveLength(1);
+    expect(([] as string[]).concat(states!.Action).sort()).toEqual([
+      'states:SendTaskFailure',
+      'states:SendTaskSuccess',
+    ]);
+    expect(JSON.stringify(states!.Resource)).toBe(
+      JSON.stringify([
+        {
+          'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${PREFIX}-dag-*`,
+        },
+        {
+          'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${PREFIX}-repo-*`,
+        },
+      ]),
+    );
+    const [table] = byAction('dynamodb:');
+    expect(byAction('dynamodb:')).toHaveLength(1);
+    expect(table!.Resource).toEqual({ 'Fn::GetAtt': ['RunsTable', 'Arn'] });
+    expect(([] as string[]).concat(table!.Action).sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(gate.map((s) => ([] as string[]).concat(s.Action)[0]!.split(':')[0]).sort()).toEqual([
+      'dynamodb',
+      'logs',
+      'states',
+    ]);
+    expect(resources.GateLambdaFunction!.Properties.Role).toEqual({ 'Fn::GetAtt': ['GateRole', 'Arn'] });
+    expect(resources.RunsTable!.Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: 'expires_at',
+      Enabled: true,
+    });
+  });
+
   it('ships bundles that load with no node_modules around them, as in Lambda', async () => {
     const lambda = join(work, 'lambda');
-    for (const name of ['task', 'register-dag', 'api', 'scheduled-run', 'data-trigger', 'run-finished']) {
+    for (const name of [
+      'task',
+      'gate',
+      'register-dag',
+      'api',
+      'scheduled-run',
+      'data-trigger',
+      'run-finished',
+    ]) {
       const dir = join(lambda, name);
       await cp(join(root, '.airless', 'bundles', name), dir, { recursive: true });
       const { stdout } = await run(

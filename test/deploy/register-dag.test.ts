@@ -30,6 +30,7 @@ const CONFIG: RegistryDeps['config'] = {
   stateMachineArnPrefix: ACCOUNT_ARN,
   workflowRoleArn: 'arn:aws:iam::123456789012:role/airless-test-workflow',
   taskHandlerArn: TASK_ARN,
+  gateHandlerArn: 'arn:aws:lambda:eu-west-1:123456789012:function:airless-test-gate',
   scheduler: {
     group: 'airless-test',
     functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:airless-test-scheduledRun',
@@ -126,6 +127,7 @@ describe('register-dag: upload, change, reject, remove', () => {
     const definition = (await bucket.getText('compiled/nightly_report.asl.json'))!;
     expect(definition).toContain(TASK_ARN);
     expect(definition).not.toContain('${TaskHandlerArn}');
+    expect(definition).not.toContain('${GateHandlerArn}');
     expect(sfnCalls()).toEqual([
       ['DescribeStateMachineCommand', { stateMachineArn: SM_ARN }],
       [

@@ -137,7 +137,10 @@ describe('POST /dags/{dag_id}/runs', () => {
     expect(JSON.stringify(extra.body.errors)).toContain('dag_run_idd');
     expect((await trigger({ conf: 'x' })).status).toBe(400);
     expect((await trigger({ logical_date: 'yesterday', conf: { limit: 1 } })).body.errors).toEqual([
-      { field: 'logical_date', message: 'must be an ISO-8601 date-time' },
+      {
+        field: 'logical_date',
+        message: 'must be an RFC 3339 date-time with an offset, such as 2026-01-01T00:00:00Z',
+      },
     ]);
     expect((await trigger({ conf: { limit: 1 } }, 'nope')).status).toBe(404);
     expect((await trigger({ conf: { limit: 1 } }, '../registry/etl')).status).toBe(404);

@@ -109,7 +109,7 @@ describe('the Functions app: HTTP API, blob registration, schedules', () => {
   it('validates the request and the conf against the params', async () => {
     const missing = await call('POST', '/dags/quick/runs', {});
     expect(missing.status).toBe(400);
-    expect(missing.body.errors).toEqual([expect.objectContaining({ field: 'n' })]);
+    expect(missing.body.errors).toEqual([expect.objectContaining({ field: 'conf.n' })]);
     expect((await call('POST', '/dags/quick/runs', { conf: { n: 0 } })).status).toBe(400);
     expect((await call('POST', '/dags/quick/runs', { conf: { n: 1 }, colour: 'red' })).status).toBe(400);
     expect((await call('POST', '/dags/nope/runs', {})).status).toBe(404);

@@ -13,6 +13,9 @@ const HostJson = z.object({
     http: z.object({ routePrefix: z.literal('') }),
     durableTask: z.object({
       hubName: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,44}$/),
+      // The default (AnyState) lets a second startNew of a run id restart a running run; with this
+      // it fails, and triggerDurableRun answers with the run that won.
+      overridableExistingInstanceStates: z.literal('NonRunningStates'),
       storageProvider: z.object({ type: z.literal('AzureStorage'), connectionStringName: z.string() }),
       tracing: z.object({ traceInputsAndOutputs: z.literal(false) }),
     }),
@@ -20,7 +23,7 @@ const HostJson = z.object({
 });
 
 describe('host.json', () => {
-  it('routes at the root (the AWS API paths), a valid task hub, and no inputs or outputs in traces', () => {
+  it('routes at the root (the AWS API paths), a valid task hub, running runs never restarted by a start, and no inputs or outputs in traces', () => {
     const parsed = HostJson.safeParse(JSON.parse(readFileSync('host.json', 'utf8')));
     expect(parsed.error?.issues ?? []).toEqual([]);
   });

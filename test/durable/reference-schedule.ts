@@ -29,6 +29,8 @@ export function ruleOutcome(rule: TriggerRule, ups: FinalTaskState[]): 'run' | '
     case 'all_done':
     case 'always':
       return 'run';
+    case 'all_done_min_one_success':
+      return any('skipped') ? 'skipped' : any('success') ? 'run' : 'upstream_failed';
     case 'all_skipped':
       return all('skipped') ? 'run' : 'skipped';
     case 'one_success':

@@ -176,4 +176,43 @@ describe('flink.rest handler against the Flink JobManager emulator', () => {
     await handleTask({ ...inv, op: 'cancel', job }, h.deps);
     expect(h.emu.state.flink.get('flink')!.job(job.job_id!).ended?.state).toBe('CANCELED');
   });
+  it('polling a job Flink does not know answers NotFound, as HDInsight and Genie do (over HTTP to the emulator)', async () => {
+    // /jars/{id}/run answers once the Dispatcher holds the job (INITIALIZING), so no grace window.
+    const inv = flinkTask(
+      'ghost',
+      { action: 'NEW', jar_id: 'x.jar', entry_class: 'org.example.X' },
+      'FINISHED',
+    );
+    const ghost = {
+      operator: 'flink.rest' as const,
+      job_name: 'ghost',
+      job_id: 'f'.repeat(32),
+      handle: { action: 'NEW' },
+      submitted_at: new Date().toISOString(),
+    };
+    const error = await failure(handleTask({ ...inv, op: 'poll', job: ghost }, h.deps));
+    expect(error.name).toBe('NotFound');
+    expect(error.message).toContain('f'.repeat(32));
+    const accepted = flinkTask('ghost', { action: 'NEW', jar_id: 'x.jar' }, 'ACCEPTED');
+    expect((await failure(handleTask({ ...accepted, op: 'poll', job: ghost }, h.deps))).name).toBe(
+      'NotFound',
+    );
+  });
+
+  it('a just-submitted job is found at once: the first poll after submit is never NotFound', async () => {
+    const inv = flinkTask(
+      'fresh',
+      {
+        action: 'NEW',
+        jar_path: jarPath,
+        entry_class: 'org.example.X',
+        args: ['--job-name', 'stream-fresh'],
+      },
+      'FINISHED',
+    );
+    const { job } = (await handleTask(inv, h.deps)) as SubmitResult;
+    const error = await failure(handleTask({ ...inv, op: 'poll', job }, h.deps));
+    expect(error.name).toBe('StillRunning');
+    expect(error.message).toMatch(/INITIALIZING|RUNNING/);
+  });
 });

@@ -51,7 +51,7 @@ describe('flink.hdinsight handler against the ARM emulator', () => {
   it('NEW with wait_for FINISHED submits once, tracks the batch job to FINISHED and returns only declared outputs', async () => {
     const inv = hdi(NEW_CONFIG);
     const { job, output } = await runTask(h, inv);
-    expect(job.job_name).toMatch(/^wordcount-manual-2026-11-21t10-00-0\d-00-00-r\d+$/);
+    expect(job.job_name).toMatch(/^wordcount-manual-2026-11-21t10-00-0\d-00-00-r\d+-[0-9a-f]{10}$/);
     expect(output).toMatchObject({
       action: 'NEW',
       action_result: 'SUCCESS',
@@ -71,7 +71,9 @@ describe('flink.hdinsight handler against the ARM emulator', () => {
     expect(again.job.handle.found).toBe('existing');
     expect(h.emu.stats.submissions[first.job.job_name]).toBe(1);
     const retry = (await handleTask({ ...inv, try_number: 2 }, h.deps)) as SubmitResult;
-    expect(retry.job.job_name).toBe(`${first.job.job_name}-try2`);
+    expect(retry.job.job_name).toMatch(
+      new RegExp(`^${first.job.job_name.replace(/-[0-9a-f]{10}$/, '')}-try2-[0-9a-f]{10}$`),
+    );
     expect(h.emu.stats.submissions[retry.job.job_name]).toBe(1);
   });
 

@@ -3,7 +3,7 @@ import type { TaskSketch } from '../compiler/aws/plan-fixture.ts';
 
 /**
  * Run scenarios every engine must agree on (final task states and run state): failure patterns
- * for all eleven trigger rules, retries, max_active_tasks, shapes that are and are not
+ * for every trigger rule, retries, max_active_tasks, shapes that are and are not
  * series-parallel. `fail` lists the tasks that fail on every try.
  */
 export interface RunScenario {

@@ -36,6 +36,14 @@ export function triggerGate(rule: TriggerRule, upstream: readonly string[]): Gat
       };
     case 'all_failed':
       return { rules: [{ when: all(FAILED), then: 'run' }], otherwise: 'skipped' };
+    case 'all_done_min_one_success':
+      return {
+        rules: [
+          { when: any(['skipped']), then: 'skipped' },
+          { when: any(['success']), then: 'run' },
+        ],
+        otherwise: 'upstream_failed',
+      };
     case 'all_skipped':
       return { rules: [{ when: all(['skipped']), then: 'run' }], otherwise: 'skipped' };
     case 'one_success':

@@ -1,8 +1,9 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { RunContext } from '../contract.ts';
 import type { DagBucket, RegistryEntry } from '../registry/dag-bucket.ts';
-import { airflowInstant, defaultRunId, executionName, requestHash } from './run-ids.ts';
-import { type ParamError, resolveRunParams } from './run-params.ts';
+import { airflowInstant, executionName } from './run-ids.ts';
+import type { ParamError } from './run-params.ts';
+import { prepareRun } from './prepare-run.ts';
 import type { RunRecord, RunStore, RunType } from './run-store.ts';
 
 /**
@@ -54,33 +55,16 @@ export async function triggerRun(deps: RunDeps, request: TriggerRequest): Promis
   const plan = entry ? await deps.bucket.getPlan(request.dag_id) : null;
   if (!entry || !plan) return { kind: 'not_found', message: `DAG '${request.dag_id}' is not registered` };
 
-  let logicalDate: string;
-  if (request.logical_date === undefined) {
-    logicalDate = airflowInstant(deps.now());
-  } else {
-    const parsed = new Date(request.logical_date);
-    if (Number.isNaN(parsed.getTime())) {
-      return {
-        kind: 'invalid',
-        errors: [{ field: 'logical_date', message: 'must be an ISO-8601 date-time' }],
-      };
-    }
-    logicalDate = airflowInstant(parsed);
-  }
-  const conf = request.conf ?? {};
-  const resolved = resolveRunParams(plan.params, conf);
-  if (!resolved.ok)
-    return { kind: 'invalid', errors: resolved.errors.map((e) => ({ ...e, field: `conf.${e.field}` })) };
-
-  const runId = request.dag_run_id ?? defaultRunId(request.run_type, logicalDate);
-  const hash = requestHash({ conf, logical_date: request.logical_date === undefined ? null : logicalDate });
+  const prepared = prepareRun(plan.params, request, deps.now());
+  if (!prepared.ok) return { kind: 'invalid', errors: prepared.errors };
+  const { run_id: runId, logical_date: logicalDate, conf, params, request_hash: hash } = prepared.run;
   const { created, run } = await deps.store.createQueuedRun({
     dag_id: request.dag_id,
     run_id: runId,
     run_type: request.run_type,
     logical_date: logicalDate,
     conf,
-    params: resolved.params,
+    params,
     request_hash: hash,
     queued_at: deps.now().toISOString(),
     execution_name: executionName(runId),

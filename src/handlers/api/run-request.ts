@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { LOGICAL_DATE_RULE } from './prepare-run.ts';
+import { manualRunIdProblem, parseLogicalDate } from './run-ids.ts';
 import type { ParamError } from './run-params.ts';
 
 /**
@@ -7,7 +9,21 @@ import type { ParamError } from './run-params.ts';
  * these in its own response envelope.
  */
 
-const TITLES: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict' };
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Content Too Large',
+};
+
+/**
+ * The largest trigger body, in UTF-8 bytes. The run's execution input carries the conf and the
+ * params copied from it, so twice this plus the DAG's defaults stays inside Step Functions' 256 KiB
+ * input and DynamoDB's 400 KB item.
+ */
+export const MAX_REQUEST_BYTES = 100 * 1024;
+/** How deep a conf may nest (conf itself is level 1). */
+export const MAX_CONF_DEPTH = 32;
 
 /** A problem document: {type, title, status, detail} (+ errors[] for 400). */
 export const problemBody = (
@@ -29,12 +45,7 @@ export interface Refusal {
 }
 
 const TriggerBodySchema = z.strictObject({
-  dag_run_id: z
-    .string()
-    .min(1)
-    .max(250)
-    .regex(/^[^/\s]+$/, 'must not contain slashes or whitespace')
-    .optional(),
+  dag_run_id: z.string().optional(),
   logical_date: z.string().nullable().optional(),
   conf: z.record(z.string(), z.unknown()).optional(),
   note: z.string().max(1000).nullable().optional(),
@@ -61,12 +72,31 @@ export interface ManualRunRequest {
   conf?: Record<string, unknown> | undefined;
 }
 
-/** A manual run request from a POST body's text (no text: `{}`), or the 400 to answer. */
+/** Whether a JSON value nests deeper than `limit` levels; walked without recursion. */
+function nestsDeeper(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** A manual run request from a POST body's text (no text: `{}`), or the 400 or 413 to answer. */
 export function manualRunRequest(
   dagId: string,
   text: string | undefined,
 ): { ok: true; request: ManualRunRequest } | ({ ok: false } & Refusal) {
   let body: unknown = {};
+  if (text && Buffer.byteLength(text, 'utf8') > MAX_REQUEST_BYTES) {
+    return {
+      ok: false,
+      status: 413,
+      detail: `the request body is larger than ${MAX_REQUEST_BYTES} bytes`,
+    };
+  }
   if (text) {
     try {
       body = JSON.parse(text);
@@ -74,22 +104,33 @@ export function manualRunRequest(
       return { ok: false, status: 400, detail: 'the request body is not JSON' };
     }
   }
-  const parsed = parseTriggerBody(body);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      status: 400,
-      detail: 'the request body is not a valid DAG run request',
-      errors: parsed.errors,
-    };
+  const invalid = (errors: ParamError[]) => ({
+    ok: false as const,
+    status: 400,
+    detail: 'the request body is not a valid DAG run request',
+    errors,
+  });
+  const conf = (body as { conf?: unknown } | null)?.conf;
+  if (nestsDeeper(conf, MAX_CONF_DEPTH)) {
+    return invalid([{ field: 'conf', message: `must not nest deeper than ${MAX_CONF_DEPTH} levels` }]);
   }
+  const parsed = parseTriggerBody(body);
+  if (!parsed.success) return invalid(parsed.errors);
+  const errors: ParamError[] = [];
+  const runId = parsed.data.dag_run_id;
+  const runIdProblem = runId === undefined ? null : manualRunIdProblem(runId);
+  if (runIdProblem !== null) errors.push({ field: 'dag_run_id', message: runIdProblem });
+  const asked = parsed.data.logical_date ?? undefined;
+  const logicalDate = asked === undefined ? undefined : parseLogicalDate(asked);
+  if (logicalDate === null) errors.push({ field: 'logical_date', message: LOGICAL_DATE_RULE });
+  if (errors.length > 0) return invalid(errors);
   return {
     ok: true,
     request: {
       dag_id: dagId,
       run_type: 'manual',
-      dag_run_id: parsed.data.dag_run_id,
-      logical_date: parsed.data.logical_date ?? undefined,
+      dag_run_id: runId,
+      logical_date: logicalDate ?? undefined,
       conf: parsed.data.conf,
     },
   };

@@ -2,7 +2,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDbGateStore } from '../../aws/dynamodb-gate-store.ts';
+import { SfnTaskTokens } from '../../aws/sfn-task-tokens.ts';
 import { DynamoDbRunStore } from '../api/dynamodb-run-store.ts';
+import type { GateDeps } from '../gates/handle-gate.ts';
 import type { RunDeps } from '../api/run-queue.ts';
 import { DagBucket } from '../registry/dag-bucket.ts';
 import type { RegistryDeps } from '../registry/register-dag.ts';
@@ -17,6 +20,7 @@ const DeploymentEnvSchema = z.object({
   STATE_MACHINE_ARN_PREFIX: z.string().check(z.startsWith('arn:')),
   WORKFLOW_ROLE_ARN: z.string().check(z.startsWith('arn:')),
   TASK_HANDLER_ARN: z.string().check(z.startsWith('arn:')),
+  GATE_HANDLER_ARN: z.string().check(z.startsWith('arn:')),
   SCHEDULE_GROUP: z.string().check(z.minLength(1)),
   SCHEDULED_RUN_FUNCTION_ARN: z.string().check(z.startsWith('arn:')),
   SCHEDULER_ROLE_ARN: z.string().check(z.startsWith('arn:')),
@@ -70,6 +74,7 @@ export function registryDeps(): RegistryDeps {
       stateMachineArnPrefix: e.STATE_MACHINE_ARN_PREFIX,
       workflowRoleArn: e.WORKFLOW_ROLE_ARN,
       taskHandlerArn: e.TASK_HANDLER_ARN,
+      gateHandlerArn: e.GATE_HANDLER_ARN,
       scheduler: {
         group: e.SCHEDULE_GROUP,
         functionArn: e.SCHEDULED_RUN_FUNCTION_ARN,
@@ -78,3 +83,8 @@ export function registryDeps(): RegistryDeps {
     },
   };
 }
+
+export const gateDeps = /* @__PURE__ */ perContainer((): GateDeps => ({
+  store: new DynamoDbGateStore(dynamodb(), deploymentEnv().RUNS_TABLE),
+  tokens: new SfnTaskTokens(sfn()),
+}));

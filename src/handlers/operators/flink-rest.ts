@@ -71,8 +71,8 @@ function prepare(call: OperatorCall): Prepared {
 /** The running job an action applies to: its id, or the id its job name pins. */
 function targetJobId(p: Prepared): string {
   if (p.config.job_id) return p.config.job_id;
-  const name = requireField('flink.rest', p.config.action, 'job_id or job_name', p.config.job_name);
-  return stableHexId('flink-job', name.toLowerCase().replace(/[^a-z0-9-]+/g, '-'));
+  requireField('flink.rest', p.config.action, 'job_id or job_name', p.config.job_name);
+  return stableHexId('flink-job', p.jobName);
 }
 
 async function jobOrUndefined(client: FlinkRestClient, jobId: string): Promise<JobDetails | undefined> {
@@ -148,16 +148,22 @@ function output(
   };
 }
 
-function awaitState(job: JobDetails | undefined, jobName: string, waitFor: string): void {
-  const state = job?.state;
+/**
+ * A job this task started that Flink does not know: NotFound, as HDInsight and Genie answer. No
+ * grace window: /jars/{id}/run answers only once the Dispatcher holds the job (INITIALIZING).
+ */
+function existing(job: JobDetails | undefined, jobName: string, jobId: string): JobDetails {
+  if (job) return job;
+  throw new AirlessError('NotFound', `Flink job '${jobName}' (${jobId}) is not known to the JobManager`);
+}
+
+function awaitState(job: JobDetails, jobName: string, waitFor: string): void {
+  const state = job.state;
   if (state === 'FINISHED' || (waitFor === 'RUNNING' && state === 'RUNNING')) return;
   if (state && TERMINAL.includes(state)) {
     throw new AirlessError('JobFailed', `Flink job '${jobName}' ended ${state}, waited for ${waitFor}`);
   }
-  throw new AirlessError(
-    'StillRunning',
-    `Flink job '${jobName}' is ${state ?? 'not started yet'}, waiting for ${waitFor}`,
-  );
+  throw new AirlessError('StillRunning', `Flink job '${jobName}' is ${state}, waiting for ${waitFor}`);
 }
 
 const ref = (jobName: string, jobId: string, handle: Record<string, string>): JobRef => ({
@@ -229,7 +235,7 @@ async function poll(p: Prepared, call: OperatorCall, job: JobRef): Promise<Outpu
   const target = job.handle.target_job_id ?? jobId;
   const jarOut = { jar_id: job.handle.jar_id ?? null };
   if (STARTS.includes(config.action)) {
-    const details = await jobOrUndefined(client, jobId);
+    const details = existing(await jobOrUndefined(client, jobId), job.job_name, jobId);
     if (waitFor !== 'ACCEPTED') awaitState(details, job.job_name, waitFor);
     return output(p, job.job_name, jobId, details, jarOut);
   }
@@ -263,6 +269,7 @@ async function poll(p: Prepared, call: OperatorCall, job: JobRef): Promise<Outpu
     await runPinned(p, job.handle.jar_id ?? (await jarId(p)), jobId, restore);
     next = await jobOrUndefined(client, jobId);
   }
+  next = existing(next, job.job_name, jobId);
   if (waitFor !== 'ACCEPTED') awaitState(next, job.job_name, waitFor);
   return output(p, job.job_name, jobId, next, { ...jarOut, last_savepoint: savepoint ?? null });
 }

@@ -15,6 +15,8 @@ export interface RegistryConfig {
   workflowRoleArn: string;
   /** Substituted for `${TaskHandlerArn}` in the compiled ASL. */
   taskHandlerArn: string;
+  /** Substituted for `${GateHandlerArn}` (the gates' callback and end reports). */
+  gateHandlerArn: string;
   scheduler: SchedulerTarget;
 }
 
@@ -36,6 +38,7 @@ export type Registration =
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 const TASK_HANDLER_PLACEHOLDER = '${TaskHandlerArn}';
+const GATE_HANDLER_PLACEHOLDER = '${GateHandlerArn}';
 const MAX_STATE_MACHINE_NAME = 80;
 
 async function reject(
@@ -107,7 +110,11 @@ export async function registerDagObject(deps: RegistryDeps, key: string): Promis
     return reject(deps, key, dagId, [{ file: key, line: 1, col: 1, path: ['dag_id'], message }]);
   }
 
-  const definition = compiled.asl.split(TASK_HANDLER_PLACEHOLDER).join(deps.config.taskHandlerArn);
+  const definition = compiled.asl
+    .split(TASK_HANDLER_PLACEHOLDER)
+    .join(deps.config.taskHandlerArn)
+    .split(GATE_HANDLER_PLACEHOLDER)
+    .join(deps.config.gateHandlerArn);
   const definitionSha = sha256(definition);
   if (
     previous?.active &&

@@ -55,13 +55,27 @@ function pem(label: string, body: Buffer): string {
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
+/**
+ * The certificate serial from 16 random bytes, as the content of a DER INTEGER: RFC 5280 wants it
+ * positive and at most 20 octets, DER wants it minimal. A first byte in 0x40..0x7f is both (a
+ * clear top bit keeps it positive, a non-zero byte needs no padding), leaving 126 random bits.
+ */
+export function certificateSerial(random: Buffer): Buffer {
+  const serial = Buffer.from(random.subarray(0, 16));
+  serial[0] = ((serial[0] ?? 0) & 0x3f) | 0x40;
+  return serial;
+}
+
 /** Creates a fresh key pair and a certificate valid from one day ago for `days` days. */
-export function createSelfSignedCert(commonName = 'airless emulators', days = 30): SelfSignedCert {
+export function createSelfSignedCert(
+  commonName = 'airless emulators',
+  days = 30,
+  random: Buffer = randomBytes(16),
+): SelfSignedCert {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const ecdsaWithSha256 = seq(oid('1.2.840.10045.4.3.2'));
   const name = seq(der(0x31, seq(oid('2.5.4.3'), der(0x0c, Buffer.from(commonName, 'utf8')))));
-  const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
+  const serial = certificateSerial(random);
   const now = Date.now();
   const subjectAltName = seq(
     der(0x82, Buffer.from('localhost', 'ascii')),

@@ -21,6 +21,9 @@ export function ruleVerdict(
     case 'always':
     case 'all_done':
       return 'run';
+    case 'all_done_min_one_success':
+      if (skipped > 0) return 'skipped';
+      return success > 0 ? 'run' : 'upstream_failed';
     case 'all_success':
       if (failed + upstreamFailed > 0) return 'upstream_failed';
       return skipped > 0 ? 'skipped' : 'run';
