@@ -15,8 +15,10 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const built = join(root, 'dist', 'cli', 'main.js');
-const marker = join(root, 'dist', 'cli', 'built.json');
+// AIRLESS_CLI_DIST: another build folder (tests use one of their own).
+const dist = process.env.AIRLESS_CLI_DIST ?? join(root, 'dist', 'cli');
+const built = join(dist, 'main.js');
+const marker = join(dist, 'built.json');
 
 /** The newest modification time under src/ (the CLI's sources), in ms. */
 function newestSource(dir) {
@@ -35,7 +37,7 @@ if (process.env.AIRLESS_CLI_FROM_SOURCE !== '1') {
   if (fresh()) entry = built;
   else {
     const { buildCli } = await import('../scripts/build-cli.js');
-    if (await buildCli().catch(() => false)) entry = built;
+    if (await buildCli(dist).catch(() => false)) entry = built;
   }
 }
 let main;

@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { statSync, utimesSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { existsSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 /** bin/airless.js as a user runs it: the built CLI, never stale, and quiet on a closed pipe. */
 const bin = (args: string[], env: Record<string, string> = {}) =>
@@ -11,14 +12,21 @@ const bin = (args: string[], env: Record<string, string> = {}) =>
   });
 
 describe('bin/airless.js', () => {
-  it('rebuilds dist/cli when a source file is newer than the build, and runs it', () => {
-    expect(bin(['--help']).status).toBe(0); // built and fresh
+  it('builds the CLI on first use, and rebuilds it when a source file is newer than the build', () => {
+    // A build folder of this test's own, so no other test's CLI sees it change (inside the
+    // repository: the build leaves its dependencies to node_modules).
+    const env = { AIRLESS_CLI_DIST: join('.airless', `cli-dist-${process.pid}`) };
+    onTestFinished(() => rmSync(env.AIRLESS_CLI_DIST, { recursive: true, force: true }));
+    const marker = join(env.AIRLESS_CLI_DIST, 'built.json');
+    expect(existsSync(marker)).toBe(false);
+    expect(bin(['--help'], env).status).toBe(0);
+    expect(statSync(join(env.AIRLESS_CLI_DIST, 'main.js')).isFile()).toBe(true);
     // A build older than every source is stale.
-    utimesSync('dist/cli/built.json', new Date(0), new Date(0));
-    const r = bin(['--help']);
+    utimesSync(marker, new Date(0), new Date(0));
+    const r = bin(['--help'], env);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Usage: airless');
-    expect(statSync('dist/cli/built.json').mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+    expect(statSync(marker).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('runs the sources through tsx when asked (the fallback without esbuild)', () => {
