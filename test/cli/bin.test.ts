@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
@@ -38,7 +39,7 @@ describe('bin/airless.js', () => {
   it('ends quietly when the reader closes the pipe (compile --report | head)', async () => {
     const child = spawn(
       process.execPath,
-      ['bin/airless.js', 'compile', 'dags', '--target', 'all', '--out', '.airless/epipe', '--report'],
+      ['bin/airless.js', 'compile', 'dags', '--target', 'all', '--out', join(tmpdir(), 'epipe'), '--report'],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
