@@ -130,3 +130,27 @@ describe('airless run: file arguments', () => {
     expect((await runCli('validate', 'dags/nope.yaml')).code).toBe(2);
   });
 });
+
+describe('airless run --seed', () => {
+  it('is refused where there are no built-in emulators to seed, and checked like a conf', async () => {
+    const seed = 'dags/flink_app_lifecycle.seed.json';
+    const sim = await runCli('run', WORDCOUNT, '--simulate', '--conf', JSON.stringify(conf), '--seed', seed);
+    expect(sim.code).toBe(2);
+    expect(sim.stderr).toContain('--seed needs real handlers');
+    vi.stubEnv('AIRLESS_EMULATORS', 'off');
+    const off = await runCli('run', WORDCOUNT, '--conf', JSON.stringify(conf), '--seed', seed);
+    expect(off.code).toBe(2);
+    expect(off.stderr).toContain('airless emulators --seed');
+    vi.unstubAllEnvs();
+    const bad = await runCli(
+      'run',
+      WORDCOUNT,
+      '--conf',
+      JSON.stringify(conf),
+      '--seed',
+      '{"hdinsight_jobs":[{"cluster":"x"}]}',
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('seed.hdinsight_jobs.0.cluster: must be a cluster ARM id');
+  });
+});
