@@ -2,6 +2,7 @@
 // each file in bench/ exports run() and prints markdown tables.
 import { run as asl } from './asl.ts';
 import { run as awsDeployment } from './aws-deployment.ts';
+import { run as cli } from './cli.ts';
 import { run as dagLanguage } from './dag-language.ts';
 import { run as durable } from './durable.ts';
 import { run as emulators } from './emulators.ts';
@@ -15,6 +16,7 @@ const topics: Array<[name: string, run: () => Promise<void>]> = [
   ['handlers', handlers],
   ['emulators', emulators],
   ['aws-deployment', awsDeployment],
+  ['cli', cli],
 ];
 
 const wanted = process.argv.slice(2);

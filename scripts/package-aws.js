@@ -6,7 +6,7 @@
 //    off: no network, no credentials. The CloudFormation template lands in .serverless/.
 // Deterministic: same commit, same template (see scripts/serverless-airless-plugin.cjs).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -96,8 +96,20 @@ function serverlessPackage(stage, region, out) {
 const started = Date.now();
 await bundle();
 const bundled = Date.now();
-const out = resolve(option('out', join(root, '.serverless')));
-serverlessPackage(option('stage', 'dev'), option('region', 'eu-west-1'), out);
+const defaultOut = join(root, '.serverless');
+const out = resolve(option('out', defaultOut));
+// serverless empties <service>/.serverless whatever --package says: keep a package there aside
+// while another --out is packaged, and put it back after.
+const kept = out === defaultOut || !existsSync(defaultOut) ? null : `${defaultOut}.kept-${process.pid}`;
+if (kept) renameSync(defaultOut, kept);
+try {
+  serverlessPackage(option('stage', 'dev'), option('region', 'eu-west-1'), out);
+} finally {
+  if (kept) {
+    rmSync(defaultOut, { recursive: true, force: true });
+    renameSync(kept, defaultOut);
+  }
+}
 const seconds = (ms) => (ms / 1000).toFixed(1);
 console.log(
   `package:aws: ${relative(process.cwd(), join(out, 'cloudformation-template-update-stack.json'))} (bundle ${seconds(bundled - started)} s, serverless package ${seconds(Date.now() - bundled)} s)`,

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { UsageError } from './usage.ts';
 
 const DAG_EXTENSIONS = ['.yaml', '.yml', '.json'];
-/** Run configurations (`--conf` files) may sit beside DAGs; a directory scan skips them. */
-const NOT_DAG_SUFFIX = '.conf.json';
+/** Run confs (`--conf`) and emulator seeds (`--seed`) may sit beside DAGs; a directory scan skips them. */
+const NOT_DAG_SUFFIXES = ['.conf.json', '.seed.json'];
 
 /**
  * Expands command-line paths into DAG files: a file is taken as given, a directory is searched
- * recursively for *.yaml, *.yml and *.json (not *.conf.json, not dot-folders). Sorted, no repeats.
+ * recursively for *.yaml, *.yml and *.json (not *.conf.json or *.seed.json, not dot-folders). Sorted, no repeats.
  */
 export async function findDagFiles(paths: string[]): Promise<string[]> {
   const found = new Set<string>();
@@ -37,5 +37,8 @@ async function scanDirectory(dir: string): Promise<string[]> {
 }
 
 export function isDagFileName(name: string): boolean {
-  return DAG_EXTENSIONS.some((ext) => name.endsWith(ext)) && !name.endsWith(NOT_DAG_SUFFIX);
+  return (
+    DAG_EXTENSIONS.some((ext) => name.endsWith(ext)) &&
+    !NOT_DAG_SUFFIXES.some((suffix) => name.endsWith(suffix))
+  );
 }

@@ -36,3 +36,23 @@ export const triggerRuleAlias = (value: string): string =>
   Object.prototype.hasOwnProperty.call(TRIGGER_RULE_ALIASES, value)
     ? `; '${value}' is Airflow's old name for '${TRIGGER_RULE_ALIASES[value]}'`
     : '';
+
+/** Fields of one operator written on another: the closest spelling is not the right field. */
+const OPERATOR_KEY_HINTS: Record<string, Record<string, string>> = {
+  'flink.rest': {
+    jar_name:
+      " (flink.rest takes 'jar_path', a jar file the handler uploads, or 'jar_id', a jar already on the JobManager)",
+    jar_directory:
+      " (flink.rest takes 'jar_path', a jar file the handler uploads, or 'jar_id', a jar already on the JobManager)",
+  },
+  'flink.hdinsight': {
+    jar_path: " (flink.hdinsight takes 'jar_directory' and 'jar_name', in the cluster's storage)",
+    jar_id: " (flink.hdinsight takes 'jar_directory' and 'jar_name', in the cluster's storage)",
+  },
+};
+
+export const operatorKeyHint = (task: unknown, key: string): string => {
+  const operator = (task as { operator?: unknown } | null)?.operator;
+  const hints = typeof operator === 'string' ? OPERATOR_KEY_HINTS[operator] : undefined;
+  return hints && Object.hasOwn(hints, key) ? hints[key]! : '';
+};

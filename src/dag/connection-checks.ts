@@ -7,7 +7,7 @@ import { CONNECTION_TYPES } from './schema.ts';
 import { KEY_VAULT_NAME_PATTERN, keyVaultName } from './secret-names.ts';
 
 /** Which connection types can authenticate each job operator. */
-const CONNECTION_TYPES_FOR: Record<Exclude<OperatorName, 'empty'>, readonly string[]> = {
+export const CONNECTION_TYPES_FOR: Record<Exclude<OperatorName, 'empty'>, readonly string[]> = {
   'flink.hdinsight': ['azure_client_credentials', 'azure_managed_identity', 'azure_default'],
   'flink.rest': ['none'],
   genie: ['genie_basic', 'none'],

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { airflowKeyHint, triggerRuleAlias } from './airflow-names.ts';
+import { airflowKeyHint, operatorKeyHint, triggerRuleAlias } from './airflow-names.ts';
 import { didYouMean, oneOf } from './diagnostics.ts';
 import type { Path } from './parse.ts';
 import { isRecord, labelled, valueAt } from './report.ts';
@@ -25,7 +25,11 @@ function reportIssue(issue: z.core.$ZodIssue, document: unknown, report: Report)
     const known = knownKeys(path, document);
     const owner = ownerLabel(path, document);
     for (const key of issue.keys) {
-      const hint = didYouMean(key, known) || airflowKeyHint(key) || elsewhere(key, path);
+      const hint =
+        operatorKeyHint(valueAt(document, path), key) ||
+        didYouMean(key, known) ||
+        airflowKeyHint(key) ||
+        elsewhere(key, path);
       report.at([...path, key], labelled(path, `unknown key '${key}'${owner}${hint}`), { key: true });
     }
     return;
@@ -81,6 +85,8 @@ function messageOf(issue: z.core.$ZodIssue, value: unknown, field: string | numb
         : issue.message;
     case 'invalid_value': {
       const values = issue.values.map(String);
+      if (value === undefined && typeof field === 'string')
+        return `missing required field '${field}' (one of ${oneOf(values)})`;
       if (values.length === 1) return `expected '${values[0]}', got ${describe(value)}`;
       const hint =
         (field === 'trigger_rule' && triggerRuleAlias(String(value))) || didYouMean(String(value), values);

@@ -364,7 +364,13 @@ export const DagSchema = z.strictObject({
     null,
   ).optional(),
   timezone: about(TimeZone, 'IANA time zone the schedule fires in.', 'UTC').optional(),
-  catchup: about(z.boolean(), 'Create runs for missed intervals.', false).optional(),
+  catchup: about(
+    z
+      .boolean()
+      .refine((v) => !v, 'true is not supported yet (there is no backfill); remove it or write false'),
+    'Create runs for missed intervals. Only false (the default) until backfill lands.',
+    false,
+  ).optional(),
   max_active_runs: about(z.int().positive(), 'Runs of this DAG at once; more are queued.', 16).optional(),
   max_active_tasks: about(z.int().positive(), 'Tasks of one run executing at once.', 16).optional(),
   params: about(

@@ -236,7 +236,7 @@ function checkPolling(
 }
 
 /** Task fields that are never templates. */
-const NOT_TEMPLATED = new Set(['doc', 'depends_on', 'operator', 'trigger_rule', 'connection']);
+export const NOT_TEMPLATED = new Set(['doc', 'depends_on', 'operator', 'trigger_rule', 'connection']);
 
 function checkTaskTemplates(
   task: Record<string, unknown>,

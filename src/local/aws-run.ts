@@ -2,7 +2,7 @@ import type { AslDefinition } from '../compiler/aws/asl-types.ts';
 import { RUN_OUTCOME_STATE } from '../compiler/aws/asl-types.ts';
 import type { FinalTaskState } from '../compiler/ir.ts';
 import type { RunContext } from '../handlers/contract.ts';
-import type { AslRunResult, EngineEvent, Resource } from './aws-engine.ts';
+import type { AslRunResult, EngineEvent, Resource, RunAslOptions } from './aws-engine.ts';
 import { runAsl } from './aws-engine.ts';
 
 /** What the compiled ASL recorded of the tasks: final states, error names, outputs templates read. */
@@ -22,6 +22,7 @@ export async function runCompiledDag(
   run: RunContext,
   resources: Record<string, Resource>,
   onEvent?: (event: EngineEvent) => void,
+  delays: RunAslOptions['delays'] = 'instant',
 ): Promise<{ result: AslRunResult; records: TaskRecords }> {
   let records: TaskRecords | null = null;
   const result = await runAsl(
@@ -29,6 +30,7 @@ export async function runCompiledDag(
     { run },
     {
       resources,
+      delays,
       onEvent: (event) => {
         if (event.type === 'StateEntered' && event.state?.name === RUN_OUTCOME_STATE) {
           const { tasks, errors, outputs } = event.state.input as TaskRecords;

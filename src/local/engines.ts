@@ -1,4 +1,5 @@
 import type { PlanIR } from '../compiler/ir.ts';
+import type { RealRunOptions } from './run-real-aws.ts';
 import type { SimulateOptions } from './simulate/simulate-aws.ts';
 import { simulateAws } from './simulate/simulate-aws.ts';
 import type { RunTrace } from './simulate/trace.ts';
@@ -11,7 +12,7 @@ import type { RunTrace } from './simulate/trace.ts';
  */
 export interface LocalEngine {
   simulate(plan: PlanIR, options: SimulateOptions): Promise<RunTrace>;
-  run?(plan: PlanIR, options: { conf: Record<string, unknown> }): Promise<RunTrace>;
+  run?(plan: PlanIR, options: RealRunOptions): Promise<RunTrace>;
 }
 
 // prettier-ignore

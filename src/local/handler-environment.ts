@@ -27,9 +27,7 @@ export async function startHandlerEnvironment(
     };
   }
   const emu = await startEmulators({ timeScale: 1, ...options });
-  print(
-    `emulators on ${emu.url} (ARM, Entra ID, Key Vault, Flink, Genie); secrets from the emulated Key Vault`,
-  );
+  print(`emulators on ${emu.url} (ARM, Entra ID, Key Vault, Flink, Genie)`);
   return {
     emu,
     deps: {

@@ -8,6 +8,7 @@ import type { EngineEvent } from './aws-engine.ts';
 import { runCompiledDag } from './aws-run.ts';
 import type { EmulatorOptions, RunningEmulators } from './emulators/index.ts';
 import { startHandlerEnvironment } from './handler-environment.ts';
+import { RunProgress, runHeader } from './progress.ts';
 import { manualRunContext } from './simulate/run-context.ts';
 import type { RunTrace, TaskTrace } from './simulate/trace.ts';
 
@@ -27,13 +28,6 @@ export interface RealRunOptions {
   onEvent?: (event: EngineEvent) => void;
 }
 
-interface Progress {
-  tries: number;
-  polls: number;
-  start_s: number | null;
-  end_s: number | null;
-}
-
 /**
  * `airless run` with real handlers: the compiled ASL in aws-local-stepfunctions, every task state
  * calling `handleTask`. By default the emulators start in-process and the handlers are pointed at
@@ -47,70 +41,49 @@ export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions):
   const { emu, deps } = env;
   try {
     if (emu) await options.onEmulators?.(emu);
-    const started = emu ? emu.clock.now() : Date.now();
-    const seconds = () => Math.round(((emu ? emu.clock.now() : Date.now()) - started) / 10) / 100;
-    const progress = new Map<string, Progress>();
+    const progress = new RunProgress(
+      print,
+      () => (emu ? emu.clock.now() : Date.now()),
+      emu ? 'emulated' : 'wall-clock',
+    );
     const byId = new Map(plan.tasks.map((t) => [t.task_id, t]));
 
-    const resource = async (payload: unknown): Promise<unknown> => {
+    const resource = (payload: unknown): Promise<unknown> => {
       const call = payload as TaskInvocation;
-      const id = String(call?.task?.task_id);
-      const p = progress.get(id) ?? { tries: 0, polls: 0, start_s: null, end_s: null };
-      progress.set(id, p);
-      const say = (what: string) =>
-        print(`[${seconds().toFixed(1).padStart(6)} s] ${id} try ${call?.try_number}: ${what}`);
-      if (call?.op === 'submit') {
-        p.tries = Math.max(p.tries, call.try_number);
-        p.polls = 0;
-        p.start_s ??= seconds();
-      } else p.polls++;
-      try {
-        const result = await handleTask(payload, deps);
-        if (call.op === 'submit' && 'job' in result) {
-          const { job } = result;
-          say(`submitted ${job.job_name}${job.job_id ? ` (job id ${job.job_id})` : ''}`);
-        } else if (call.op === 'submit') {
-          p.end_s = seconds();
-          say('done');
-        } else {
-          const output = (result as { output: Record<string, unknown> }).output;
-          p.end_s = seconds();
-          say(
-            `${String(output.status ?? 'done')} after ${p.polls} poll(s)${output.job_id ? `, job id ${String(output.job_id)}` : ''}`,
-          );
-        }
-        return result;
-      } catch (error) {
-        if (isAirlessError(error, 'StillRunning') && emu) {
-          const task = byId.get(id);
-          const poke = task?.poke_interval_s ?? 15;
-          say(`poll ${p.polls}: ${(error as Error).message}`);
-          emu.clock.advance(Math.min(task?.max_poke_interval_s ?? poke, poke * 2 ** (p.polls - 1)));
-        } else {
-          p.end_s = seconds();
-          say(`${(error as Error).name}: ${(error as Error).message}`);
-        }
-        throw error;
-      }
+      return progress
+        .call(call, () => handleTask(payload, deps))
+        .catch((error: unknown) => {
+          // In-process emulators move only when told: a poll's Retry interval passes on their clock.
+          if (isAirlessError(error, 'StillRunning') && emu) {
+            const task = byId.get(call.task.task_id);
+            const poke = task?.poke_interval_s ?? 15;
+            const polls = progress.tasks.get(call.task.task_id)?.polls ?? 1;
+            emu.clock.advance(Math.min(task?.max_poke_interval_s ?? poke, poke * 2 ** (polls - 1)));
+          }
+          throw error;
+        });
     };
 
     const { definition } = compileAsl(plan);
     const run = manualRunContext(plan, options.conf, options.now ?? new Date());
-    print(`run ${run.run_id} of ${plan.dag_id}`);
+    print(runHeader(run.run_id, plan.dag_id, 'aws (aws-local-stepfunctions)', emu !== undefined));
     const { result, records } = await runCompiledDag(
       definition,
       run,
       { [TASK_HANDLER]: resource },
       options.onEvent,
+      // Against real endpoints every Retry and Wait takes its real time.
+      emu ? 'instant' : 'real',
     );
     const tasks: Record<string, TaskTrace> = {};
     for (const { task_id } of plan.tasks) {
-      const p = progress.get(task_id);
+      const p = progress.tasks.get(task_id);
       tasks[task_id] = {
         state: records.tasks[task_id] ?? 'upstream_failed',
         try_number: p?.tries ?? 0,
         start_s: p?.start_s ?? null,
         end_s: p?.end_s ?? null,
+        job_id: p?.job_id ?? null,
       };
     }
     return {
@@ -118,6 +91,7 @@ export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions):
       run_id: run.run_id,
       state: result.status === 'SUCCEEDED' ? 'success' : 'failed',
       makespan_s: Math.max(0, ...Object.values(tasks).map((t) => t.end_s ?? 0)),
+      time_base: progress.timeBase,
       transitions: result.transitions,
       history_events: result.history_events,
       tasks,

@@ -44,10 +44,14 @@ describe('airless compile', () => {
     expect(drift.stderr).toContain(`drifted: ${join(out, 'flink_wordcount.plan.json')}`);
     expect(drift.stderr).toContain(`missing: ${join(out, 'movielens_genie.plan.json')}`);
     expect(drift.stderr).toContain(`stale: ${join(out, 'old_dag.plan.json')}`);
-    expect(drift.stderr).toContain(
-      `3 files out of date; to update them, run: airless compile dags --target plan --out ${out}`,
-    );
+    const fix = `airless compile dags --target plan --out ${out} --prune`;
+    expect(drift.stderr).toContain(`3 files out of date; to update them, run: ${fix}`);
     expect(await readdir(out)).toEqual(before);
+
+    // The suggested command really fixes it, the stale file included.
+    expect((await runCli(...fix.split(' ').slice(1))).code).toBe(0);
+    expect(await readdir(out)).not.toContain('old_dag.plan.json');
+    expect((await runCli('compile', 'dags', '--out', out, '--check')).code).toBe(0);
   });
 
   it('--report prints the plan facts of each DAG as a table', async () => {
@@ -55,9 +59,17 @@ describe('airless compile', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('## movielens_genie');
     expect(r.stdout).toMatch(
-      /\| critical path +\| transform_to_parquet_movies -> transform_to_parquet_genome_scores \(18m\) +\|/,
+      /^critical path +transform_to_parquet_movies ->\n +transform_to_parquet_genome_scores \(18m\)$/m,
     );
-    expect(r.stdout).toMatch(/\| max_active_runs \/ max_active_tasks +\| 1 \/ 3 +\|/);
+    expect(r.stdout).toMatch(/^max_active_runs \/ max_active_tasks +1 \/ 3$/m);
+  });
+
+  it('--report fits 100 columns and pads no row to the longest cell of its last column', async () => {
+    const r = await runCli('compile', 'dags', '--target', 'all', '--out', await outDir(), '--report');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.filter((l) => l.length > 100)).toEqual([]);
+    expect(lines.filter((l) => / $/.test(l))).toEqual([]);
   });
 
   it('writes nothing and exits 1 when a DAG is invalid', async () => {

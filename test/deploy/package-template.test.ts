@@ -23,6 +23,7 @@ let templateText: string;
 let networkLog: string;
 let work: string;
 const SOURCE_DATE_EPOCH = 1_795_000_000;
+const sentinel = `kept-by-test-${process.pid}`;
 const GATED_ASL = {
   StartAt: 'wait',
   States: {
@@ -65,6 +66,9 @@ beforeAll(async () => {
     SOURCE_DATE_EPOCH: String(SOURCE_DATE_EPOCH),
   };
   const out = join(work, 'out');
+  // A package already in the default .serverless/ survives packaging elsewhere.
+  await run('mkdir', ['-p', join(root, '.serverless')]);
+  await writeFile(join(root, '.serverless', sentinel), 'kept\n');
   await run(process.execPath, [join(root, 'scripts', 'package-aws.js'), '--stage', STAGE, '--out', out], {
     cwd: root,
     env,
@@ -76,6 +80,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
+  await rm(join(root, '.serverless', sentinel), { force: true });
+});
+
+it('leaves the default .serverless/ alone when packaging to --out', async () => {
+  expect(await readFile(join(root, '.serverless', sentinel), 'utf8')).toBe('kept\n');
 });
 
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);

@@ -80,7 +80,7 @@ describe('airless run --simulate', () => {
     const result = await runCli('run', dag, '--simulate', '--conf', '{"region":"us"}', '--trace', out);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/\| extract +\| success/);
+    expect(result.stdout).toMatch(/^extract +success/m);
     const trace = JSON.parse(readFileSync(out, 'utf8'));
     expect(trace).toMatchObject({ dag_id: 'sim_demo', state: 'success', makespan_s: 420 });
     expect(trace.run_id).toMatch(/^manual__/);

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -10,12 +10,14 @@ import { findDagFiles } from '../dag-files.ts';
 import { checkUniqueDagIds, diagnosticLines, loadDagFiles, plural } from '../load-dags.ts';
 import { formatTable } from '../table.ts';
 import { reportUsageError, UsageError } from '../usage.ts';
+import { COMMANDS } from './index.ts';
 
 interface CompileOptions {
   target: string;
   out: string;
   check?: boolean;
   report?: boolean;
+  prune?: boolean;
 }
 
 interface Output {
@@ -26,8 +28,11 @@ interface Output {
 export function registerCompile(program: Command): void {
   program
     .command('compile')
-    .description('Compile DAG files to one or all targets, writing <out>/<dag_id><target suffix>')
-    .argument('<paths...>', 'DAG files, or directories searched for *.yaml, *.yml, *.json (not *.conf.json)')
+    .description(COMMANDS.compile.summary)
+    .argument(
+      '<paths...>',
+      'DAG files, or directories searched for *.yaml, *.yml, *.json (not *.conf.json, *.seed.json)',
+    )
     .addOption(
       new Option('--target <name>', 'what to produce; all = every registered target')
         .choices([...TARGETS.map((t) => t.name), 'all'])
@@ -35,6 +40,10 @@ export function registerCompile(program: Command): void {
     )
     .requiredOption('--out <dir>', 'directory the compiled files go to')
     .option('--check', 'write nothing; exit 1 if any file in --out is missing, differs or is stale')
+    .option(
+      '--prune',
+      'remove files in --out that a target wrote for a DAG no longer there (e.g. a renamed dag_id)',
+    )
     .option('--report', "print each target's report as a table per DAG")
     .addHelpText(
       'after',
@@ -89,20 +98,34 @@ async function compile(paths: string[], options: CompileOptions): Promise<number
         outputs,
         targets,
         options.out,
-        `airless compile ${paths.join(' ')} --target ${options.target} --out ${options.out}`,
+        `airless compile ${paths.join(' ')} --target ${options.target} --out ${options.out} --prune`,
       )
-    : await writeOutputs(outputs, options.out);
+    : await writeOutputs(outputs, options.out, options.prune ? targets : []);
   for (const [dagId, sections] of reports) printReport(dagId, sections);
   return code;
 }
 
-async function writeOutputs(outputs: Output[], out: string): Promise<number> {
+async function writeOutputs(outputs: Output[], out: string, prune: Target[]): Promise<number> {
   await mkdir(out, { recursive: true });
   for (const { path, content } of outputs) {
     await writeFile(path, content);
     console.log(`wrote ${path}`);
   }
+  for (const path of await staleFiles(outputs, prune, out)) {
+    await rm(path);
+    console.log(`removed ${path}`);
+  }
   return 0;
+}
+
+/** Files in `out` with a target's suffix that no DAG compiled now produces. */
+async function staleFiles(outputs: Output[], targets: Target[], out: string): Promise<string[]> {
+  const expected = new Set(outputs.map((o) => o.path));
+  const present = await readdir(out).catch(() => [] as string[]);
+  return present
+    .sort()
+    .map((name) => join(out, name))
+    .filter((path) => targets.some((t) => path.endsWith(t.fileSuffix)) && !expected.has(path));
 }
 
 /** Compares with what is in `out`: missing, drifted, and stale files (a target's suffix, no DAG). */
@@ -113,13 +136,7 @@ async function checkOutputs(outputs: Output[], targets: Target[], out: string, f
     if (existing === null) problems.push(`missing: ${path}`);
     else if (existing !== content) problems.push(`drifted: ${path}`);
   }
-  const expected = new Set(outputs.map((o) => o.path));
-  const present = await readdir(out).catch(() => [] as string[]);
-  for (const name of present.sort()) {
-    const path = join(out, name);
-    if (targets.some((t) => name.endsWith(t.fileSuffix)) && !expected.has(path))
-      problems.push(`stale: ${path}`);
-  }
+  for (const path of await staleFiles(outputs, targets, out)) problems.push(`stale: ${path}`);
   for (const line of problems) console.error(line);
   if (problems.length > 0) {
     console.error(`${plural(problems.length, 'file')} out of date; to update them, run: ${fix}`);

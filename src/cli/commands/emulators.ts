@@ -1,16 +1,20 @@
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { RunningEmulators } from '../../local/emulators/index.ts';
 import { startEmulators } from '../../local/emulators/index.ts';
+import { applySeed, seedOptions } from '../../local/emulators/seed.ts';
+import { readSeed } from '../seed-argument.ts';
 import { reportUsageError, UsageError } from '../usage.ts';
+import { COMMANDS } from './index.ts';
 
 interface EmulatorsOptions {
   port: string;
   timeScale: string;
   caOut?: string;
   json?: boolean;
+  seed?: string;
 }
 
 function parseOptions(o: EmulatorsOptions): { port: number; timeScale: number } {
@@ -46,20 +50,23 @@ function describe(emu: RunningEmulators, caFile: string): Record<string, unknown
 export function registerEmulators(program: Command): void {
   program
     .command('emulators')
-    .description(
-      'Run the local emulators (Entra ID, Key Vault, HDInsight Flink ARM, Flink REST, Genie) until Ctrl-C',
-    )
+    .description(COMMANDS.emulators.summary)
     .option('--port <n>', 'port on 127.0.0.1 (0: any free port)', '0')
     .option('--time-scale <x>', 'emulated seconds per real second', '1')
     .option('--ca-out <file>', 'where to write the self-signed CA certificate (PEM)')
     .option('--json', 'print the endpoints and credentials as one JSON line')
+    .option('--seed <json|file>', 'jobs to hold from the start (e.g. dags/flink_app_lifecycle.seed.json)')
     .addHelpText(
       'after',
       '\nManaged identity: set AZURE_POD_IDENTITY_AUTHORITY_HOST to imdsHost.\nFaults: POST <url>/_admin/faults, e.g. {"kind":"throttle","service":"hdinsight","times":2}.\nExit codes: 0 stopped by a signal, 2 usage error.',
     )
     .action(async (options: EmulatorsOptions) => {
       try {
-        const emu = await startEmulators(parseOptions(options));
+        const seed = await readSeed(options.seed);
+        const base = parseOptions(options);
+        const emu = await startEmulators(seed ? seedOptions(seed, base) : base);
+        if (seed) applySeed(emu, seed);
+        // A CA file of our own making goes when the emulators stop; one the user named stays.
         const caFile = options.caOut ?? join(tmpdir(), `airless-emulators-${emu.port}-ca.pem`);
         await writeFile(caFile, emu.caPem);
         const info = describe(emu, caFile);
@@ -77,6 +84,7 @@ export function registerEmulators(program: Command): void {
           process.once('SIGTERM', resolve);
         });
         await emu.close();
+        if (options.caOut === undefined) await rm(caFile, { force: true });
         process.exitCode = 0;
       } catch (error) {
         process.exitCode = reportUsageError(error);

@@ -4,11 +4,12 @@ import { buildIr } from '../../compiler/build-ir.ts';
 import type { DiagramFormat } from '../../compiler/diagram.ts';
 import { DIAGRAM_FORMATS, renderDiagram } from '../../compiler/diagram.ts';
 import { diagnosticLines, loadDagFiles } from '../load-dags.ts';
+import { COMMANDS } from './index.ts';
 
 export function registerGraph(program: Command): void {
   program
     .command('graph')
-    .description("Print a DAG's task graph as a Mermaid flowchart or a Graphviz dot digraph")
+    .description(COMMANDS.graph.summary)
     .argument('<file>', 'a DAG file')
     .addOption(
       new Option('--format <format>', 'diagram language').choices(DIAGRAM_FORMATS).default('mermaid'),

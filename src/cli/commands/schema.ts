@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { dagJsonSchema } from '../../dag/schema.ts';
+import { COMMANDS } from './index.ts';
 
 /** The JSON Schema, exactly as `schema/dag.schema.json` holds it (a test keeps the two equal). */
 export const schemaText = (): string => `${JSON.stringify(dagJsonSchema(), null, 2)}\n`;
@@ -7,7 +8,7 @@ export const schemaText = (): string => `${JSON.stringify(dagJsonSchema(), null,
 export function registerSchema(program: Command): void {
   program
     .command('schema')
-    .description('Print the JSON Schema of the DAG file format (for yaml-language-server and other editors)')
+    .description(COMMANDS.schema.summary)
     .addHelpText(
       'after',
       '\nIn a DAG file: # yaml-language-server: $schema=<path or URL of schema/dag.schema.json>',

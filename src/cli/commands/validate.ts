@@ -2,12 +2,16 @@ import type { Command } from 'commander';
 import { findDagFiles } from '../dag-files.ts';
 import { checkUniqueDagIds, diagnosticLines, loadDagFiles, plural } from '../load-dags.ts';
 import { reportUsageError, UsageError } from '../usage.ts';
+import { COMMANDS } from './index.ts';
 
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('Check DAG files and print every problem as file:line:col: error: message')
-    .argument('<paths...>', 'DAG files, or directories searched for *.yaml, *.yml, *.json (not *.conf.json)')
+    .description(COMMANDS.validate.summary)
+    .argument(
+      '<paths...>',
+      'DAG files, or directories searched for *.yaml, *.yml, *.json (not *.conf.json, *.seed.json)',
+    )
     .addHelpText('after', '\nExit codes: 0 all valid, 1 any invalid, 2 usage error.')
     .action(async (paths: string[]) => {
       try {

@@ -1,7 +1,8 @@
 import type { PlanIR } from '../../compiler/ir.ts';
-import type { RunContext, SubmitResult, TaskInvocation } from '../../handlers/contract.ts';
+import type { RunContext, TaskInvocation } from '../../handlers/contract.ts';
 import { handleTask } from '../../handlers/task.ts';
 import { startHandlerEnvironment, type HandlerEnvironment } from '../handler-environment.ts';
+import { RunProgress, runHeader } from '../progress.ts';
 import type { RealRunOptions } from '../run-real-aws.ts';
 import { manualRunContext } from '../simulate/run-context.ts';
 import type { RunTrace } from '../simulate/trace.ts';
@@ -18,12 +19,19 @@ import { traceOf } from './simulate.ts';
  */
 export async function runAzureWithHandlers(plan: PlanIR, options: RealRunOptions): Promise<RunTrace> {
   const print = options.print ?? ((line: string) => console.log(line));
-  const env = await startHandlerEnvironment(print);
+  const env = await startHandlerEnvironment(print, options.emulators);
   try {
+    if (env.emu) await options.onEmulators?.(env.emu);
     const run = manualRunContext(plan, options.conf, options.now ?? new Date());
-    print(`run ${run.run_id} of ${plan.dag_id} (Durable Functions, local host)`);
-    const { report } = await runWithHandlers(plan, run, env, print);
-    return traceOf(plan, report);
+    print(runHeader(run.run_id, plan.dag_id, 'azure (local Durable host)', env.emu !== undefined));
+    const { report, progress } = await runWithHandlers(plan, run, env, print);
+    const trace = traceOf(plan, report);
+    for (const [id, t] of Object.entries(trace.tasks)) {
+      const p = progress.tasks.get(id);
+      if (p) Object.assign(t, { start_s: p.start_s, end_s: p.end_s, job_id: p.job_id });
+    }
+    const makespan_s = Math.max(0, ...Object.values(trace.tasks).map((t) => t.end_s ?? 0));
+    return { ...trace, makespan_s, time_base: progress.timeBase };
   } finally {
     await env.close();
   }
@@ -38,28 +46,17 @@ export async function runWithHandlers(
   run: RunContext,
   env: HandlerEnvironment,
   print: (line: string) => void,
-): Promise<{ report: DurableRunReport; host: DurableHost }> {
+): Promise<{ report: DurableRunReport; host: DurableHost; progress: RunProgress }> {
   const { emu, deps } = env;
   let host: DurableHost | null = null;
-  const t0 = Date.parse(run.logical_date);
-  let synced = t0;
-  const seconds = (): string => (((host?.now ?? t0) - t0) / 1000).toFixed(1).padStart(7);
-  const handler = async (inv: TaskInvocation): Promise<unknown> => {
+  let synced = 0;
+  let progress: RunProgress | null = null;
+  const handler = (inv: TaskInvocation): Promise<unknown> => {
     if (emu && host !== null && host.now > synced) {
       emu.clock.advance((host.now - synced) / 1000);
       synced = host.now;
     }
-    const say = (what: string) =>
-      print(`[${seconds()} s] ${inv.task.task_id} try ${inv.try_number}: ${what}`);
-    try {
-      const result = await handleTask(inv, deps);
-      if (inv.op === 'submit') say(`submitted ${(result as SubmitResult).job.job_name}`);
-      else say(`${inv.op}: ${String((result as { output: { status?: unknown } }).output.status ?? 'done')}`);
-      return result;
-    } catch (error) {
-      say(`${inv.op}: ${(error as Error).name}: ${(error as Error).message}`);
-      throw error;
-    }
+    return progress!.call(inv, () => handleTask(inv, deps));
   };
   const report = await runDagOnDurable(plan, run, {
     simulate: null,
@@ -67,7 +64,11 @@ export async function runWithHandlers(
     handleTask: handler,
     onHost: (h) => {
       host = h;
+      synced = h.now;
+      progress = emu
+        ? new RunProgress(print, () => h.now, 'emulated')
+        : new RunProgress(print, () => Date.now(), 'wall-clock');
     },
   });
-  return { report, host: host! };
+  return { report, host: host!, progress: progress! };
 }

@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
+import type { RunningEmulators } from '../../../src/local/emulators/index.ts';
+import { armToken } from './arm-client.ts';
 
 const airless = (args: string[]) =>
   spawn(process.execPath, ['bin/airless.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -45,6 +48,25 @@ describe('airless emulators', () => {
     child.kill('SIGINT');
     const [code] = (await once(child, 'exit')) as [number];
     expect(code).toBe(0);
+    expect(existsSync(info.caFile)).toBe(false); // the CA file it wrote goes with it
+  });
+
+  it('--seed starts with an application-mode job already RUNNING (dags/flink_app_lifecycle.seed.json)', async () => {
+    const child = airless(['emulators', '--json', '--seed', 'dags/flink_app_lifecycle.seed.json']);
+    const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+    const info = JSON.parse(line) as RunningEmulators;
+    const seed = JSON.parse(await readFile('dags/flink_app_lifecycle.seed.json', 'utf8')) as {
+      hdinsight_jobs: Array<{ cluster: string; job_name: string }>;
+    };
+    const { cluster, job_name } = seed.hdinsight_jobs[0]!;
+    const url = `${info.url}${cluster}/jobs?api-version=2024-05-01-preview`;
+    const res = await fetch(url, { headers: { authorization: `Bearer ${await armToken(info)}` } });
+    const jobs = (await res.json()) as { value: Array<{ properties: { jobName: string; status: string } }> };
+    expect(jobs.value.map((j) => j.properties)).toEqual([
+      expect.objectContaining({ jobName: job_name, status: 'RUNNING' }),
+    ]);
+    child.kill('SIGINT');
+    await once(child, 'exit');
   });
 
   it.each([
