@@ -62,11 +62,11 @@ describe('airless run --logical-date', () => {
       out,
     );
     expect(r.code).toBe(0);
-    expect(JSON.parse(readFileSync(out, 'utf8')).run_id).toBe('manual__2024-03-05T00:00:00.000Z');
+    expect(JSON.parse(readFileSync(out, 'utf8')).run_id).toBe('manual__2024-03-05T00:00:00+00:00');
   });
 
-  it('refuses a date it cannot read, exit 2', async () => {
-    const r = await runCli('run', WORDCOUNT, '--simulate', '--logical-date', 'yesterday');
+  it.each(['yesterday', '2026-02-30'])('refuses %s as the HTTP API does, exit 2', async (date) => {
+    const r = await runCli('run', WORDCOUNT, '--simulate', '--logical-date', date);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--logical-date must be a date');
   });
