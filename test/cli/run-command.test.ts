@@ -62,7 +62,7 @@ describe('airless run --logical-date', () => {
       out,
     );
     expect(r.code).toBe(0);
-    expect(JSON.parse(readFileSync(out, 'utf8')).run_id).toBe('manual__2024-03-05T00:00:00+00:00');
+    expect(JSON.parse(readFileSync(out, 'utf8')).run_id).toBe('manual__2024-03-05T00:00:00.000Z');
   });
 
   it.each(['yesterday', '2026-02-30'])('refuses %s as the HTTP API does, exit 2', async (date) => {

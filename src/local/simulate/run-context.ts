@@ -1,10 +1,9 @@
 import type { PlanIR } from '../../compiler/ir.ts';
-import { airflowInstant, defaultRunId } from '../../handlers/api/run-ids.ts';
 import type { RunContext } from '../../handlers/contract.ts';
 
-/** A manual run's context, with the run id and logical date the HTTP API would give it: params are their defaults, overridden by conf keys of the same name (as Airflow). */
+/** A manual run's context: params are their defaults, overridden by conf keys of the same name (as Airflow). */
 export function manualRunContext(plan: PlanIR, conf: Record<string, unknown>, now: Date): RunContext {
-  const logical = airflowInstant(now);
+  const logical = now.toISOString();
   const params: Record<string, unknown> = {};
   for (const [name, param] of Object.entries(plan.params)) {
     if (name in conf) params[name] = conf[name];
@@ -12,7 +11,7 @@ export function manualRunContext(plan: PlanIR, conf: Record<string, unknown>, no
   }
   return {
     dag_id: plan.dag_id,
-    run_id: defaultRunId('manual', logical),
+    run_id: `manual__${logical}`,
     logical_date: logical,
     conf: conf as RunContext['conf'],
     params: params as RunContext['params'],
