@@ -1,18 +1,16 @@
 import type { PlanIR } from '../ir.ts';
 import type { AslDefinition, AslMachine, AslState } from './asl-types.ts';
 import { RUN_OUTCOME_STATE, RUN_START_STATE } from './asl-types.ts';
-import type { SpNode } from './sp-tree.ts';
-import { firstTasks } from './sp-tree.ts';
-import type { Structure } from './structure.ts';
+import type { Structure, StructureNode } from './structure.ts';
 import { planStructure } from './structure.ts';
 import type { TaskContext } from './task-states.ts';
-import { readFields, taskStates } from './task-states.ts';
+import { taskContext, taskStates } from './task-states.ts';
 
 /**
- * IR -> Amazon States Language (JSONPath). The series-parallel tree becomes sequences and nested
- * Parallel states; each task becomes its own small state group (task-states.ts); a final Choice fails
- * the execution when a leaf ended failed or upstream_failed. Deterministic: names and order come from
- * the IR alone.
+ * IR -> Amazon States Language (JSONPath). The structure (structure.ts) becomes sequences and
+ * nested Parallel states; each task becomes its own small state group (task-states.ts), with a gate
+ * where the structure cannot decide it; a final Choice fails the execution when a leaf ended failed
+ * or upstream_failed. Deterministic: names and order come from the IR alone.
  */
 export interface AslCompilation {
   definition: AslDefinition;
@@ -24,20 +22,19 @@ export const MAX_BRANCHES = 10;
 
 export function compileAsl(plan: PlanIR): AslCompilation {
   const structure = planStructure(plan);
-  const fields = readFields(plan);
-  const emitter = new Emitter({ plan, readFields: fields });
+  const emitter = new Emitter(taskContext(plan, structure));
   const states: Record<string, AslState> = {};
-  const outcome = outcomeStates(plan.graph.leaves);
-  const first = emitter.emit(structure.tree, RUN_OUTCOME_STATE, states, 0);
-  Object.assign(states, outcome);
+  const tree = unwrap(structure.tree);
+  const first = tree ? emitter.emit(tree, RUN_OUTCOME_STATE, states, 0) : RUN_OUTCOME_STATE;
+  Object.assign(states, outcomeStates(plan.graph.leaves));
   states[RUN_START_STATE] = {
     Type: 'Pass',
     Parameters: {
       'run.$': '$.run',
+      'run_key.$': '$$.Execution.Id',
       tasks: {},
-      outputs: Object.fromEntries([...fields.keys()].map((t) => [t, {}])),
+      outputs: {},
       errors: {},
-      clock: null,
       try_number: 1,
     },
     Next: first,
@@ -50,6 +47,13 @@ export function compileAsl(plan: PlanIR): AslCompilation {
   return { definition, structure };
 }
 
+/** A Parallel of one branch is that branch; of none, nothing. */
+function unwrap(node: StructureNode): StructureNode | null {
+  if (node.kind !== 'parallel') return node;
+  if (node.children.length === 0) return null;
+  return node.children.length === 1 ? unwrap(node.children[0]!) : node;
+}
+
 class Emitter {
   private readonly tasks: Map<string, PlanIR['tasks'][number]>;
 
@@ -58,7 +62,7 @@ class Emitter {
   }
 
   /** Adds the node's states to `states`; returns the name of its first state. */
-  emit(node: SpNode, next: string | null, states: Record<string, AslState>, depth: number): string {
+  emit(node: StructureNode, next: string | null, states: Record<string, AslState>, depth: number): string {
     switch (node.kind) {
       case 'task': {
         const group = taskStates(this.tasks.get(node.id)!, this.ctx, next);
@@ -75,11 +79,11 @@ class Emitter {
       case 'parallel': {
         const branches = chunk(node.children, MAX_BRANCHES).map((group): AslMachine => {
           const branch: Record<string, AslState> = {};
-          const child: SpNode = group.length === 1 ? group[0]! : { kind: 'parallel', children: group };
+          const child: StructureNode = group.length === 1 ? group[0]! : { kind: 'parallel', children: group };
           const start = this.emit(child, null, branch, depth + 1);
           return { StartAt: start, States: branch };
         });
-        const name = `fork.${depth}.${firstTasks(node)[0]}`;
+        const name = `fork.${depth}.${firstTask(node)}`;
         states[name] = {
           Type: 'Parallel',
           Branches: branches,
@@ -92,20 +96,25 @@ class Emitter {
   }
 }
 
-/** Merges what the branches recorded; the clock becomes the array of branch clocks. */
+function firstTask(node: StructureNode): string {
+  let at = node;
+  while (at.kind !== 'task') at = at.children[0]!;
+  return at.id;
+}
+
+/** Merges what the branches recorded; they write disjoint tasks, and agree on what they inherited. */
 function joinSelector(k: number): Record<string, unknown> {
   const merged = (field: string): string => {
     let expression = `$[0].${field}`;
     for (let i = 1; i < k; i++) expression = `States.JsonMerge(${expression}, $[${i}].${field}, false)`;
     return expression;
   };
-  const clocks = Array.from({ length: k }, (_, i) => `$[${i}].clock`).join(', ');
   return {
     'run.$': '$[0].run',
+    'run_key.$': '$[0].run_key',
     'tasks.$': merged('tasks'),
     'outputs.$': merged('outputs'),
     'errors.$': merged('errors'),
-    'clock.$': `States.Array(${clocks})`,
     try_number: 1,
   };
 }

@@ -1,3 +1,4 @@
+import { OUTPUT_FIELD_BUDGET_BYTES } from '../../dag/operators.ts';
 import { CompileRefusal } from '../compile-refusal.ts';
 import type { PlanIR } from '../ir.ts';
 import type { AslDefinition } from './asl-types.ts';
@@ -13,7 +14,6 @@ import { readFields } from './task-states.ts';
  */
 export const DEFINITION_LIMIT_BYTES = 1_048_576;
 export const STATE_LIMIT_BYTES = 262_144;
-export const OUTPUT_FIELD_BUDGET_BYTES = 1_024;
 export const CONF_BUDGET_BYTES = 16_384;
 /** An error Cause carried until the task's record is written. */
 const CAUSE_BUDGET_BYTES = 4_096;
@@ -85,8 +85,21 @@ export function assertWithinLimits(plan: PlanIR, definition: AslDefinition): Lim
   return facts;
 }
 
-function maxStateBytes(plan: PlanIR): number {
+/** $$.Execution.Id of the top execution: an ARN, far below this. */
+const RUN_KEY_BUDGET_BYTES = 2_048;
+/** Error names recorded per failed task: the handlers' vocabulary and States.* names, all shorter. */
+const ERROR_NAME_BUDGET = 'x'.repeat(64);
+
+/**
+ * An upper bound of the workflow state, linear in tasks: every task recorded in its longest state
+ * with the longest error name, every read output field at its budget (twice: in `outputs` and in
+ * a gate's verdict on its way there), the run with its conf budget, and the largest scratch.
+ */
+export function maxStateBytes(plan: PlanIR): number {
   const fields = readFields(plan);
+  const outputs = Object.fromEntries(
+    [...fields].map(([t, f]) => [t, Object.fromEntries(f.map((name) => [name, '']))]),
+  );
   const params = Object.fromEntries(Object.entries(plan.params).map(([k, p]) => [k, p.default ?? null]));
   const state = {
     run: {
@@ -96,11 +109,13 @@ function maxStateBytes(plan: PlanIR): number {
       conf: {},
       params,
     },
+    run_key: 'x'.repeat(RUN_KEY_BUDGET_BYTES),
     tasks: Object.fromEntries(plan.tasks.map((t) => [t.task_id, 'upstream_failed'])),
-    outputs: Object.fromEntries([...fields.keys()].map((t) => [t, {}])),
-    errors: Object.fromEntries(plan.tasks.map((t) => [t.task_id, 'ServiceUnavailable'])),
-    clock: plan.graph.topological_order,
+    outputs,
+    errors: Object.fromEntries(plan.tasks.map((t) => [t.task_id, ERROR_NAME_BUDGET])),
     try_number: 1,
+    // A gate's verdict carries the outputs it brings until <id>.admit merges them.
+    gate: { verdict: 'upstream_failed', outputs },
     delay_s: 86_400,
     submitted: {
       job: {
@@ -116,7 +131,7 @@ function maxStateBytes(plan: PlanIR): number {
   };
   return (
     Buffer.byteLength(JSON.stringify(state)) +
-    [...fields.values()].reduce((n, f) => n + f.length, 0) * OUTPUT_FIELD_BUDGET_BYTES +
+    2 * [...fields.values()].reduce((n, f) => n + f.length, 0) * OUTPUT_FIELD_BUDGET_BYTES +
     CONF_BUDGET_BYTES +
     CAUSE_BUDGET_BYTES
   );
