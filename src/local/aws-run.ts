@@ -1,9 +1,12 @@
 import type { AslDefinition } from '../compiler/aws/asl-types.ts';
-import { RUN_OUTCOME_STATE } from '../compiler/aws/asl-types.ts';
+import { GATE_HANDLER, RUN_OUTCOME_STATE } from '../compiler/aws/asl-types.ts';
 import type { FinalTaskState } from '../compiler/ir.ts';
 import type { RunContext } from '../handlers/contract.ts';
+import { handleGate } from '../handlers/gates/handle-gate.ts';
 import type { AslRunResult, EngineEvent, Resource } from './aws-engine.ts';
 import { runAsl } from './aws-engine.ts';
+import { MemoryGateStore } from './aws/memory-gate-store.ts';
+import { LocalTaskTokens } from './aws/task-tokens.ts';
 
 /** What the compiled ASL recorded of the tasks: final states, error names, outputs templates read. */
 export interface TaskRecords {
@@ -12,25 +15,43 @@ export interface TaskRecords {
   outputs: Record<string, Record<string, unknown>>;
 }
 
+/** A compiled DAG: its state machine and, for a large DAG, the child machines it starts. */
+export interface CompiledMachines {
+  definition: AslDefinition;
+  children: Record<string, AslDefinition>;
+}
+
 /**
  * Runs a compiled DAG once with the given resources (the simulator, or real handlers) and returns
  * the engine's result with what it recorded of the tasks, read from the workflow state as it enters the
- * outcome Choice (the Fail state that ends a failed run keeps no output).
+ * outcome Choice (the Fail state that ends a failed run keeps no output). The gates run the real
+ * gate core (src/handlers/gates) on an in-memory store, woken through the engine's task tokens.
  */
 export async function runCompiledDag(
-  definition: AslDefinition,
+  compiled: CompiledMachines,
   run: RunContext,
   resources: Record<string, Resource>,
   onEvent?: (event: EngineEvent) => void,
+  /** Wraps the gate handler (the simulation batches its calls per virtual instant). */
+  wrapGate: (gate: Resource) => Resource = (gate) => gate,
 ): Promise<{ result: AslRunResult; records: TaskRecords }> {
   let records: TaskRecords | null = null;
+  const tokens = new LocalTaskTokens();
+  const store = new MemoryGateStore();
+  const gate = wrapGate((payload) => handleGate(payload, { store, tokens }));
   const result = await runAsl(
-    definition,
+    compiled.definition,
     { run },
     {
-      resources,
+      resources: { [GATE_HANDLER]: gate, ...resources },
+      tokens,
+      children: compiled.children,
       onEvent: (event) => {
-        if (event.type === 'StateEntered' && event.state?.name === RUN_OUTCOME_STATE) {
+        if (
+          event.type === 'StateEntered' &&
+          event.state?.name === RUN_OUTCOME_STATE &&
+          event.execution === undefined
+        ) {
           const { tasks, errors, outputs } = event.state.input as TaskRecords;
           records = { tasks, errors, outputs };
         }

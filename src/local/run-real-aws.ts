@@ -94,11 +94,11 @@ export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions):
       }
     };
 
-    const { definition } = compileAsl(plan);
+    const compiled = compileAsl(plan);
     const run = manualRunContext(plan, options.conf, options.now ?? new Date());
     print(`run ${run.run_id} of ${plan.dag_id}`);
     const { result, records } = await runCompiledDag(
-      definition,
+      compiled,
       run,
       { [TASK_HANDLER]: resource },
       options.onEvent,

@@ -14,6 +14,8 @@ import { taskContext, taskStates } from './task-states.ts';
  */
 export interface AslCompilation {
   definition: AslDefinition;
+  /** Child state machines by substitution name (`Child_<n>`): empty unless the DAG is split. */
+  children: Record<string, AslDefinition>;
   structure: Structure;
 }
 
@@ -44,7 +46,7 @@ export function compileAsl(plan: PlanIR): AslCompilation {
     StartAt: RUN_START_STATE,
     States: states,
   };
-  return { definition, structure };
+  return { definition, children: {}, structure };
 }
 
 /** A Parallel of one branch is that branch; of none, nothing. */

@@ -226,7 +226,8 @@ export function seriesParallelTree(plan: PlanIR): StructureNode | null {
 /**
  * The gated mode's out-forest. A task with exactly one upstream follows it in its branch unless it
  * reads the output of a task that is not before it on that branch (then only a gate can wait for
- * that output); every other task roots a branch, gated when it has upstreams.
+ * that output) or its rule is `always` (it starts at once, whatever its upstreams do); every other
+ * task roots a branch, gated when it has upstreams (an `always` task only when it reads outputs).
  */
 function outForest(plan: PlanIR): { tree: StructureNode; gated: string[] } {
   const parent = new Map<string, string>();
@@ -239,14 +240,15 @@ function outForest(plan: PlanIR): { tree: StructureNode; gated: string[] } {
   };
   for (const task of plan.tasks) {
     const id = task.task_id;
-    const up = task.upstream.length === 1 ? task.upstream[0]! : null;
+    const up = task.upstream.length === 1 && task.trigger_rule !== 'always' ? task.upstream[0]! : null;
     if (up !== null && task.reads.every((r) => onPath(up, r.task))) {
       parent.set(id, up);
       children.set(up, [...(children.get(up) ?? []), id]);
       continue;
     }
     roots.push(id);
-    if (task.upstream.length > 0) gated.push(id);
+    // `always` runs at once (Airflow: the dependency is always met), unless it must wait for outputs.
+    if (task.upstream.length > 0 && (task.trigger_rule !== 'always' || task.reads.length > 0)) gated.push(id);
   }
   // Subtrees bottom-up (reverse topological order), each series kept reversed while it grows.
   const reversedSeries = new Map<string, StructureNode[]>();

@@ -27,7 +27,7 @@ const variable = (u: string): string => `$.tasks.${u}`;
 
 /** Null when the task always runs once reached. */
 export function upstreamChoice(rule: TriggerRule, upstream: readonly string[]): UpstreamChoice | null {
-  if (upstream.length === 0) return null;
+  if (upstream.length === 0 || rule === 'always') return null;
   const verdict = (counts: UpstreamCounts): Verdict => {
     const d = decide(rule, counts);
     if (d === 'wait') throw new Error(`trigger rule ${rule} cannot decide from final upstream states`);

@@ -3,7 +3,10 @@ import { compileAsl } from '../../compiler/aws/asl.ts';
 import type { PlanIR } from '../../compiler/ir.ts';
 import { runCompiledDag } from '../aws-run.ts';
 import { manualRunContext } from './run-context.ts';
+import type { EngineEvent } from '../aws-engine.ts';
 import { Simulator } from './simulator.ts';
+import { InstantGates } from './instant-gates.ts';
+import { VirtualClock } from './virtual-clock.ts';
 import type { RunTrace, TaskTrace } from './trace.ts';
 
 export interface SimulateOptions {
@@ -11,14 +14,33 @@ export interface SimulateOptions {
   /** Task ids that fail on every try. */
   fail: readonly string[];
   now?: Date;
+  /** Every engine event (tests measure state sizes with it). */
+  onEvent?: (event: EngineEvent) => void;
 }
 
-/** Compiles the plan to ASL and runs it in aws-local-stepfunctions with the simulator as every task. */
+/** Compiles the plan to ASL and runs it in aws-local-stepfunctions with the simulator as every task, on a virtual clock. */
 export async function simulateAws(plan: PlanIR, options: SimulateOptions): Promise<RunTrace> {
-  const simulator = new Simulator(plan, new Set(options.fail));
-  const { definition } = compileAsl(plan);
+  const clock = new VirtualClock();
+  const simulator = new Simulator(plan, new Set(options.fail), clock);
+  const compiled = compileAsl(plan);
   const run = manualRunContext(plan, options.conf, options.now ?? new Date());
-  const { result, records } = await runCompiledDag(definition, run, { [TASK_HANDLER]: simulator.handle });
+  let stalled: (message: string) => void = () => {};
+  const stall = new Promise<never>((_, reject) => (stalled = (m) => reject(new Error(m))));
+  clock.watch((message) => stalled(message));
+  let ran: Awaited<ReturnType<typeof runCompiledDag>>;
+  try {
+    ran = await Promise.race([
+      runCompiledDag(compiled, run, { [TASK_HANDLER]: simulator.handle }, options.onEvent, (gate) => {
+        const instant = new InstantGates(gate, () => clock.poke());
+        clock.beforeAdvance(() => instant.drain());
+        return instant.resource;
+      }),
+      stall,
+    ]);
+  } finally {
+    clock.unwatch();
+  }
+  const { result, records } = ran;
   const tasks: Record<string, TaskTrace> = {};
   let makespan = 0;
   for (const { task_id } of plan.tasks) {
