@@ -57,7 +57,16 @@ function compileTimes(): void {
   console.log('\n### compile to ASL (generated layered DAGs, max_active_tasks 8)\n');
   console.log(
     formatTable(
-      ['tasks', 'compileAsl cpu ms', 'compileAsl wall ms', 'mode', 'gated', 'slots', 'definition KiB', 'max state KiB'],
+      [
+        'tasks',
+        'compileAsl cpu ms',
+        'compileAsl wall ms',
+        'mode',
+        'gated',
+        'slots',
+        'definition KiB',
+        'max state KiB',
+      ],
       rows,
     ),
   );

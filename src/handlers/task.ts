@@ -71,7 +71,10 @@ function renderContext(invocation: TaskInvocation): RenderContext {
 /** Only the operator's declared output fields leave the handler, each within its size budget. */
 function declaredOutput(operator: JobRef['operator'], output: Output): Output {
   return Object.fromEntries(
-    OPERATOR_OUTPUTS[operator].map((field) => [field, capOutputValue(output[field] ?? null) as Output[string]]),
+    OPERATOR_OUTPUTS[operator].map((field) => [
+      field,
+      capOutputValue(output[field] ?? null) as Output[string],
+    ]),
   );
 }
 

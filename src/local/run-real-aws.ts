@@ -8,7 +8,11 @@ import type { EngineEvent } from './aws-engine.ts';
 import { runCompiledDag } from './aws-run.ts';
 import type { EmulatorOptions, RunningEmulators } from './emulators/index.ts';
 import { startHandlerEnvironment } from './handler-environment.ts';
+import { pollDelays, pollSchedule } from '../compiler/aws/polling.ts';
+import { retryDelays } from '../compiler/aws/retry-delays.ts';
+import { runOnClock } from './simulate/clocked-run.ts';
 import { manualRunContext } from './simulate/run-context.ts';
+import { VirtualClock } from './simulate/virtual-clock.ts';
 import type { RunTrace, TaskTrace } from './simulate/trace.ts';
 
 /** Kept for callers that imported them from here. */
@@ -38,8 +42,8 @@ interface Progress {
  * `airless run` with real handlers: the compiled ASL in aws-local-stepfunctions, every task state
  * calling `handleTask`. By default the emulators start in-process and the handlers are pointed at
  * them (ARM, Entra ID, Key Vault, Flink, Genie); AIRLESS_EMULATORS=off uses the endpoints of the
- * environment instead (see src/clients/runtime-config.ts). Emulated time moves by each poll's
- * Retry interval (poke_interval doubling up to max_poke_interval), as Step Functions would wait.
+ * environment instead (see src/clients/runtime-config.ts). With the emulators, time is virtual:
+ * each poll and retry waits its compiled delay on a virtual clock the emulators follow.
  */
 export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions): Promise<RunTrace> {
   const print = options.print ?? ((line: string) => console.log(line));
@@ -47,8 +51,13 @@ export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions):
   const { emu, deps } = env;
   try {
     if (emu) await options.onEmulators?.(emu);
-    const started = emu ? emu.clock.now() : Date.now();
-    const seconds = () => Math.round(((emu ? emu.clock.now() : Date.now()) - started) / 10) / 100;
+    // With the emulators, time is virtual: polls and retries sleep their compiled delays on `clock`,
+    // and the emulators' clock follows it, as the Durable host's virtual timers move it.
+    const clock = emu ? new VirtualClock() : null;
+    let synced = 0;
+    const started = Date.now();
+    const seconds = () => (clock ? clock.now : Math.round((Date.now() - started) / 10) / 100);
+    const tries = new Map<string, { start: number; end: number }>();
     const progress = new Map<string, Progress>();
     const byId = new Map(plan.tasks.map((t) => [t.task_id, t]));
 
@@ -59,35 +68,57 @@ export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions):
       progress.set(id, p);
       const say = (what: string) =>
         print(`[${seconds().toFixed(1).padStart(6)} s] ${id} try ${call?.try_number}: ${what}`);
+      const task = byId.get(id);
+      if (clock && task) {
+        const last = tries.get(id);
+        if (call.op === 'submit' && call.try_number > 1 && last)
+          await clock.sleepUntil(last.end + retryDelays(task)[call.try_number - 2]!);
+        if (call.op === 'submit') tries.set(id, { start: clock.now, end: clock.now });
+        if (call.op === 'poll' && task.wait_for !== null) {
+          const delay = pollDelays(pollSchedule(task));
+          let at = tries.get(id)?.start ?? clock.now;
+          for (let k = 0; k < p.polls; k++) at += delay(k);
+          await clock.sleepUntil(at);
+        }
+        if (clock.now > synced) {
+          emu!.clock.advance(clock.now - synced);
+          synced = clock.now;
+        }
+      }
       if (call?.op === 'submit') {
         p.tries = Math.max(p.tries, call.try_number);
         p.polls = 0;
         p.start_s ??= seconds();
       } else p.polls++;
+      const release = clock?.hold() ?? (() => {});
+      const ended = () => {
+        const t = tries.get(id);
+        if (t && clock) t.end = clock.now;
+      };
       try {
-        const result = await handleTask(payload, deps);
+        const result = await handleTask(payload, deps).finally(release);
         if (call.op === 'submit' && 'job' in result) {
           const { job } = result;
           say(`submitted ${job.job_name}${job.job_id ? ` (job id ${job.job_id})` : ''}`);
         } else if (call.op === 'submit') {
           p.end_s = seconds();
+          ended();
           say('done');
         } else {
           const output = (result as { output: Record<string, unknown> }).output;
           p.end_s = seconds();
+          ended();
           say(
             `${String(output.status ?? 'done')} after ${p.polls} poll(s)${output.job_id ? `, job id ${String(output.job_id)}` : ''}`,
           );
         }
         return result;
       } catch (error) {
-        if (isAirlessError(error, 'StillRunning') && emu) {
-          const task = byId.get(id);
-          const poke = task?.poke_interval_s ?? 15;
+        if (isAirlessError(error, 'StillRunning')) {
           say(`poll ${p.polls}: ${(error as Error).message}`);
-          emu.clock.advance(Math.min(task?.max_poke_interval_s ?? poke, poke * 2 ** (p.polls - 1)));
         } else {
           p.end_s = seconds();
+          ended();
           say(`${(error as Error).name}: ${(error as Error).message}`);
         }
         throw error;
@@ -97,12 +128,10 @@ export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions):
     const compiled = compileAsl(plan);
     const run = manualRunContext(plan, options.conf, options.now ?? new Date());
     print(`run ${run.run_id} of ${plan.dag_id}`);
-    const { result, records } = await runCompiledDag(
-      compiled,
-      run,
-      { [TASK_HANDLER]: resource },
-      options.onEvent,
-    );
+    const resources = { [TASK_HANDLER]: resource };
+    const { result, records } = clock
+      ? await runOnClock(compiled, run, resources, clock, options.onEvent)
+      : await runCompiledDag(compiled, run, resources, options.onEvent);
     const tasks: Record<string, TaskTrace> = {};
     for (const { task_id } of plan.tasks) {
       const p = progress.get(task_id);

@@ -7,7 +7,8 @@ import { TRANSIENT_RETRY } from './task-states.ts';
 
 /**
  * Transitions and history events of a compiled run, predicted from the definition with the history
- * model of src/local/aws-engine.ts (historyEventsOf): Task 2 + 3 per attempt, Parallel 4, other
+ * model of src/local/aws-engine.ts (historyEventsOf): Task 2 + 3 per attempt (a gate's callback
+ * Task one more, TaskSubmitted), Parallel 4, other
  * states 2, execution 2. One transition per state entered and per retry. Step Functions bills
  * $0.025 per 1,000 transitions (Standard, us-east-1).
  */
@@ -70,7 +71,8 @@ export function quietRunCost(plan: PlanIR, definition: AslDefinition): RunCost {
         default:
           entered = part === verdict;
       }
-      if (entered) add(1, state.Type === 'Task' ? 5 : 2);
+      // A callback Task also writes TaskSubmitted once the gate's Lambda has answered.
+      if (entered) add(1, state.Type !== 'Task' ? 2 : part === 'wait' ? 6 : 5);
     }
   };
   visit(definition);

@@ -60,7 +60,9 @@ export function planStructure(plan: PlanIR): Structure {
     for (const u of task.upstream) watch(u, id);
     for (const r of task.reads) watch(r.task, id);
   }
-  if (slots) for (const t of plan.tasks) if (t.operator !== 'empty' && !ends.has(t.task_id)) ends.set(t.task_id, new Set());
+  if (slots)
+    for (const t of plan.tasks)
+      if (t.operator !== 'empty' && !ends.has(t.task_id)) ends.set(t.task_id, new Set());
   return {
     mode,
     tree,
@@ -235,7 +237,8 @@ function outForest(plan: PlanIR): { tree: StructureNode; gated: string[] } {
   const roots: string[] = [];
   const gated: string[] = [];
   const onPath = (from: string, target: string): boolean => {
-    for (let at: string | undefined = from; at !== undefined; at = parent.get(at)) if (at === target) return true;
+    for (let at: string | undefined = from; at !== undefined; at = parent.get(at))
+      if (at === target) return true;
     return false;
   };
   for (const task of plan.tasks) {

@@ -53,7 +53,9 @@ export function upstreamChoice(rule: TriggerRule, upstream: readonly string[]): 
     }));
   } else {
     if (!STRUCTURAL_RULES.has(rule)) {
-      throw new Error(`a Choice over several upstreams is exact only for ${[...STRUCTURAL_RULES].join(', ')}`);
+      throw new Error(
+        `a Choice over several upstreams is exact only for ${[...STRUCTURAL_RULES].join(', ')}`,
+      );
     }
     const k = upstream.length;
     const is = (states: FinalTaskState[]): ChoiceCondition[] =>
@@ -61,7 +63,10 @@ export function upstreamChoice(rule: TriggerRule, upstream: readonly string[]): 
     otherwise = verdict(with_(k, { success: k }));
     candidates = [
       { when: or(is(['failed', 'upstream_failed'])), then: verdict(with_(k, { failed: 1, success: k - 1 })) },
-      { when: and(upstream.map((u) => ({ Variable: variable(u), StringEquals: 'skipped' }))), then: verdict(with_(k, { skipped: k })) },
+      {
+        when: and(upstream.map((u) => ({ Variable: variable(u), StringEquals: 'skipped' }))),
+        then: verdict(with_(k, { skipped: k })),
+      },
       { when: or(is(['skipped'])), then: verdict(with_(k, { skipped: 1, success: k - 1 })) },
     ];
     while (candidates.length > 0 && candidates[candidates.length - 1]!.then === otherwise) candidates.pop();

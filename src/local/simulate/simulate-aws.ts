@@ -1,11 +1,10 @@
 import { TASK_HANDLER } from '../../compiler/aws/asl-types.ts';
 import { compileAsl } from '../../compiler/aws/asl.ts';
 import type { PlanIR } from '../../compiler/ir.ts';
-import { runCompiledDag } from '../aws-run.ts';
 import { manualRunContext } from './run-context.ts';
 import type { EngineEvent } from '../aws-engine.ts';
 import { Simulator } from './simulator.ts';
-import { InstantGates } from './instant-gates.ts';
+import { runOnClock } from './clocked-run.ts';
 import { VirtualClock } from './virtual-clock.ts';
 import type { RunTrace, TaskTrace } from './trace.ts';
 
@@ -24,22 +23,7 @@ export async function simulateAws(plan: PlanIR, options: SimulateOptions): Promi
   const simulator = new Simulator(plan, new Set(options.fail), clock);
   const compiled = compileAsl(plan);
   const run = manualRunContext(plan, options.conf, options.now ?? new Date());
-  let stalled: (message: string) => void = () => {};
-  const stall = new Promise<never>((_, reject) => (stalled = (m) => reject(new Error(m))));
-  clock.watch((message) => stalled(message));
-  let ran: Awaited<ReturnType<typeof runCompiledDag>>;
-  try {
-    ran = await Promise.race([
-      runCompiledDag(compiled, run, { [TASK_HANDLER]: simulator.handle }, options.onEvent, (gate) => {
-        const instant = new InstantGates(gate, () => clock.poke());
-        clock.beforeAdvance(() => instant.drain());
-        return instant.resource;
-      }),
-      stall,
-    ]);
-  } finally {
-    clock.unwatch();
-  }
+  const ran = await runOnClock(compiled, run, { [TASK_HANDLER]: simulator.handle }, clock, options.onEvent);
   const { result, records } = ran;
   const tasks: Record<string, TaskTrace> = {};
   let makespan = 0;

@@ -62,7 +62,8 @@ export class Simulator {
     if (task.wait_for === null) {
       await this.clock.sleepUntil(start + task.expected_duration_s);
       sim.end_s = this.clock.now;
-      if (this.fail.has(task.task_id)) throw new AirlessError('JobFailed', `${task.task_id} fails (simulated)`);
+      if (this.fail.has(task.task_id))
+        throw new AirlessError('JobFailed', `${task.task_id} fails (simulated)`);
       return {};
     }
     return {
@@ -89,7 +90,8 @@ export class Simulator {
       sim.polls++;
       throw new AirlessError('StillRunning', `${task.task_id} still running at ${at} s (simulated)`);
     }
-    if (this.fail.has(task.task_id)) throw new AirlessError('JobFailed', `${task.task_id} failed (simulated)`);
+    if (this.fail.has(task.task_id))
+      throw new AirlessError('JobFailed', `${task.task_id} failed (simulated)`);
     const output = Object.fromEntries(OPERATOR_OUTPUTS[task.operator].map((f) => [f, `sim-${f}`]));
     return { output: { ...output, job_id: `sim-${task.task_id}-${sim.tries}`, status: task.wait_for } };
   }

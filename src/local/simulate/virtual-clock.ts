@@ -19,6 +19,22 @@ export class VirtualClock {
   #looping = false;
   #stalled: ((message: string) => void) | null = null;
   #onQuiet: (() => Promise<boolean>) | null = null;
+  #held = 0;
+
+  /**
+   * Marks work the engine does not see as promise continuations (a handler's HTTP call to an
+   * emulator): time stands still until the returned release is called.
+   */
+  hold(): () => void {
+    this.#held++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#held--;
+      this.poke();
+    };
+  }
 
   /** Work to do whenever the engine is quiescent, before time moves; true when it did some. */
   beforeAdvance(work: () => Promise<boolean>): void {
@@ -67,6 +83,11 @@ export class VirtualClock {
       let quiet = 0;
       let seen = this.#seq;
       while (quiet < 2) {
+        if (this.#held > 0) {
+          await new Promise<void>((resolve) => setTimeout(resolve, 1));
+          quiet = 0;
+          continue;
+        }
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (this.#seq === seen) quiet++;
         else {
