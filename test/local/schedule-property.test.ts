@@ -99,3 +99,27 @@ describe('the workflow state stays within its compile-time bound (adversarial DA
     expect(bound).toBeLessThan(49 * 3_000 + 40_000);
   });
 });
+
+describe('a DAG too large for one state machine', () => {
+  it('runs as a parent with child executions, gates across them, the same schedule as the reference', async () => {
+    const random = prng(5);
+    const tasks = randomDag(random, 240, 0.02);
+    for (const t of Object.values(tasks)) t.dur = 1 + random() * 100;
+    const plan = planOf(tasks, { max_active_tasks: 6 });
+    for (const t of plan.tasks) t.config = { job_name: `${t.task_id}-{{ run_id }}`, args: 'x'.repeat(2_500) };
+    const compiled = compileAsl(plan);
+    const children = Object.values(compiled.children);
+    expect(children.length).toBeGreaterThan(1);
+    for (const machine of [compiled.definition, ...children]) {
+      expect(aslProblems(machine)).toEqual([]);
+      expect(Buffer.byteLength(JSON.stringify(machine))).toBeLessThanOrEqual(1_048_576);
+    }
+    const fail = ['t010', 't050'];
+    const trace = await simulateAws(plan, { conf: {}, fail });
+    const ref = referenceSchedule(plan, fail);
+    for (const [id, r] of Object.entries(ref)) {
+      expect(trace.tasks[id]!.state, id).toBe(r.state);
+      if (r.start_s !== null) expect(trace.tasks[id]!.start_s, id).toBeCloseTo(r.start_s, 6);
+    }
+  });
+});

@@ -23,8 +23,11 @@ export interface RunCost {
 }
 
 /** A run where no task fails and every job is done at its first poll. */
-export function quietRunCost(plan: PlanIR, definition: AslDefinition): RunCost {
-  const verdicts = quietVerdicts(plan);
+export function quietRunCost(
+  plan: PlanIR,
+  definition: AslDefinition,
+  verdicts: Map<string, Verdict> = quietVerdicts(plan),
+): RunCost {
   const cost = { transitions: 0, history_events: 2 };
   const add = (t: number, e: number): void => {
     cost.transitions += t;

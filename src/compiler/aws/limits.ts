@@ -39,15 +39,23 @@ export class AslLimitError extends CompileRefusal {
   }
 }
 
-export function limitFacts(plan: PlanIR, definition: AslDefinition): LimitFacts {
-  const quiet = quietRunCost(plan, definition);
+export function limitFacts(
+  plan: PlanIR,
+  definition: AslDefinition,
+  children: Record<string, AslDefinition> = {},
+): LimitFacts {
+  // Each execution has its own history: the largest one counts (a child's, when the DAG is split).
+  const machines = [definition, ...Object.values(children)];
+  const quiet = machines
+    .map((m) => quietRunCost(plan, m))
+    .reduce((a, b) => (b.history_events > a.history_events ? b : a));
   let worst: LimitFacts['worst_task'] = null;
   for (const task of plan.tasks) {
     const events = worstTaskHistory(task);
     if (!worst || events > worst.history_events) worst = { task_id: task.task_id, history_events: events };
   }
   return {
-    definition_bytes: Buffer.byteLength(JSON.stringify(definition)),
+    definition_bytes: Math.max(...machines.map((m) => Buffer.byteLength(JSON.stringify(m)))),
     max_state_bytes: maxStateBytes(plan),
     worst_task: worst,
     worst_history_events: quiet.history_events + (worst?.history_events ?? 0),
@@ -78,8 +86,12 @@ export function limitProblems(facts: LimitFacts): string[] {
   return problems;
 }
 
-export function assertWithinLimits(plan: PlanIR, definition: AslDefinition): LimitFacts {
-  const facts = limitFacts(plan, definition);
+export function assertWithinLimits(
+  plan: PlanIR,
+  definition: AslDefinition,
+  children: Record<string, AslDefinition> = {},
+): LimitFacts {
+  const facts = limitFacts(plan, definition, children);
   const problems = limitProblems(facts);
   if (problems.length > 0) throw new AslLimitError(plan.dag_id, problems);
   return facts;

@@ -42,12 +42,18 @@ export const STRUCTURAL_RULES: ReadonlySet<TriggerRule> = new Set([
   'none_failed_min_one_success',
 ]);
 
-export function planStructure(plan: PlanIR): Structure {
+/**
+ * `split`: every task roots its own branch (gated when it has upstreams), so that the branches can
+ * be spread over child state machines (a DAG too large for one definition or one history).
+ */
+export function planStructure(plan: PlanIR, options: { split?: boolean } = {}): Structure {
   const byId = new Map(plan.tasks.map((t) => [t.task_id, t]));
-  const rulesFit = plan.tasks.every((t) => t.upstream.length === 0 || STRUCTURAL_RULES.has(t.trigger_rule));
+  const rulesFit =
+    !options.split &&
+    plan.tasks.every((t) => t.upstream.length === 0 || STRUCTURAL_RULES.has(t.trigger_rule));
   const sp = rulesFit ? seriesParallelTree(plan) : null;
   const mode: StructureMode = sp ? 'structural' : 'gated';
-  const { tree, gated } = sp ? { tree: sp, gated: [] as string[] } : outForest(plan);
+  const { tree, gated } = sp ? { tree: sp, gated: [] as string[] } : outForest(plan, options.split ?? false);
   const width = jobWidth(tree, byId);
   const jobs = plan.tasks.filter((t) => t.operator !== 'empty').length;
   const slots = jobs > plan.max_active_tasks && width > plan.max_active_tasks;
@@ -231,7 +237,7 @@ export function seriesParallelTree(plan: PlanIR): StructureNode | null {
  * that output) or its rule is `always` (it starts at once, whatever its upstreams do); every other
  * task roots a branch, gated when it has upstreams (an `always` task only when it reads outputs).
  */
-function outForest(plan: PlanIR): { tree: StructureNode; gated: string[] } {
+function outForest(plan: PlanIR, allRoots: boolean): { tree: StructureNode; gated: string[] } {
   const parent = new Map<string, string>();
   const children = new Map<string, string[]>();
   const roots: string[] = [];
@@ -243,7 +249,8 @@ function outForest(plan: PlanIR): { tree: StructureNode; gated: string[] } {
   };
   for (const task of plan.tasks) {
     const id = task.task_id;
-    const up = task.upstream.length === 1 && task.trigger_rule !== 'always' ? task.upstream[0]! : null;
+    const up =
+      !allRoots && task.upstream.length === 1 && task.trigger_rule !== 'always' ? task.upstream[0]! : null;
     if (up !== null && task.reads.every((r) => onPath(up, r.task))) {
       parent.set(id, up);
       children.set(up, [...(children.get(up) ?? []), id]);
