@@ -151,12 +151,11 @@ describe('Step Functions limits', () => {
     );
   });
 
-  it('refuses a definition over 1 MB and reports it', () => {
-    const big = planOf(Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`t${i}`, {}])));
-    for (const t of big.tasks) t.config = { args: 'x'.repeat(1500) };
+  it('refuses a task whose own states are over 1 MB (no split can hold it) and reports it', () => {
+    const big = planOf({ t0: {}, t1: { up: ['t0'] } });
+    for (const t of big.tasks) t.config = { args: 'x'.repeat(600_000) };
     const compiled = compileAsl(big);
-    expect(() => assertWithinLimits(big, compiled.definition)).toThrow(AslLimitError);
-    expect(() => assertWithinLimits(big, compiled.definition)).toThrow(
+    expect(() => assertWithinLimits(big, compiled.definition, compiled.children)).toThrow(
       /definition is \d+ bytes, over the 1 MB/,
     );
     expect(aslReport(big, compiled).rows.some(([k]) => k === 'limit exceeded')).toBe(true);
