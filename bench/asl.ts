@@ -2,7 +2,15 @@ import { performance } from 'node:perf_hooks';
 import { formatTable } from '../src/cli/table.ts';
 import { compileAsl } from '../src/compiler/aws/asl.ts';
 import { PER_POLL, quietRunCost } from '../src/compiler/aws/cost-model.ts';
-import { limitFacts } from '../src/compiler/aws/limits.ts';
+import { maxStateBytes } from '../src/compiler/aws/limits.ts';
+import { awsTarget } from '../src/compiler/aws/target.ts';
+import { TRIGGER_RULES } from '../src/compiler/ir.ts';
+import { planTarget } from '../src/compiler/plan-target.ts';
+import { simulateAzure } from '../src/local/durable-host/simulate.ts';
+import type { TaskSketch } from '../test/compiler/aws/plan-fixture.ts';
+import { planOf } from '../test/compiler/aws/plan-fixture.ts';
+import { prng, randomDag } from '../test/compiler/aws/random-dags.ts';
+import { referenceSchedule } from '../test/durable/reference-schedule.ts';
 import { buildIr } from '../src/compiler/build-ir.ts';
 import type { PlanIR } from '../src/compiler/ir.ts';
 import { loadDag } from '../src/dag/validate.ts';
@@ -12,12 +20,15 @@ import { generateDagYaml } from './generate-dag.ts';
 import { LOOP_POLLING, pollingJob, RETRY_POLLING } from './polling-encodings.ts';
 
 /**
- * The Step Functions backend: compile time to ASL, slowdown of the series-parallel structure against
- * level barriers, transitions and history per task and per poll, and a simulated 1,000-task run.
+ * The Step Functions backend: compile time of both targets, makespan against the reference schedule,
+ * largest observed state against its bound, transitions and history per task and per poll, and a
+ * simulated 1,000-task run on both engines.
  * Times are CPU time of this process (user + system) beside wall time: the machine is shared.
  */
 export async function run(): Promise<void> {
   compileTimes();
+  await slowdowns();
+  await stateBounds();
   await pollingCosts();
   await simulation();
 }
@@ -40,36 +51,111 @@ function timed<T>(work: () => T): { value: T; cpu_ms: number; wall_ms: number } 
 function compileTimes(): void {
   const rows: string[][] = [];
   for (const tasks of [1_000, 10_000]) {
-    const plan = generated(tasks);
-    const compiled = timed(() => compileAsl(plan));
-    const facts = limitFacts(plan, compiled.value.definition);
+    const text = generateDagYaml({ tasks, seed: 1 });
+    const file = `bench_${tasks}.yaml`;
+    const ir = (): PlanIR => {
+      const { dag, diagnostics } = loadDag(text, file);
+      if (!dag) throw new Error(`generated DAG is invalid: ${diagnostics[0]?.message}`);
+      return buildIr(dag, text);
+    };
+    // Each target as `airless compile` runs it: parse, validate, IR, emit (aws: validated, limits).
+    const plan = timed(() => planTarget.emit(ir()));
+    const aws = timed(() => awsTarget.emit(ir()));
+    const compiled = compileAsl(ir());
     rows.push([
       String(tasks),
-      compiled.cpu_ms.toFixed(0),
-      compiled.wall_ms.toFixed(0),
-      compiled.value.structure.mode,
-      String(compiled.value.structure.gated.length),
-      String(compiled.value.structure.slots),
-      (facts.definition_bytes / 1024).toFixed(0),
-      (facts.max_state_bytes / 1024).toFixed(0),
+      plan.cpu_ms.toFixed(0),
+      aws.cpu_ms.toFixed(0),
+      (aws.cpu_ms / plan.cpu_ms).toFixed(2),
+      compiled.structure.mode,
+      String(compiled.structure.gated.length),
+      String(Object.keys(compiled.children).length),
+      (aws.value.length / 1024).toFixed(0),
     ]);
   }
-  console.log('\n### compile to ASL (generated layered DAGs, max_active_tasks 8)\n');
+  console.log('\n### compile, both targets (generated DAGs), CPU time of parse + IR + emit\n');
   console.log(
     formatTable(
-      [
-        'tasks',
-        'compileAsl cpu ms',
-        'compileAsl wall ms',
-        'mode',
-        'gated',
-        'slots',
-        'definition KiB',
-        'max state KiB',
-      ],
+      ['tasks', 'plan cpu ms', 'aws cpu ms', 'aws / plan', 'mode', 'gated', 'children', 'aws output KiB'],
       rows,
     ),
   );
+}
+
+/** Random DAGs with caps, rules, empty tasks and failures: aws makespan against the reference. */
+async function slowdowns(): Promise<void> {
+  const random = prng(2024);
+  const ratios: number[] = [];
+  let exact = 0;
+  for (let i = 0; i < 30; i++) {
+    const tasks = randomDag(random, 10 + Math.floor(random() * 50), 0.05 + random() * 0.25);
+    for (const t of Object.values(tasks)) {
+      t.dur = 1 + random() * 100;
+      if (random() < 0.2) t.op = 'empty';
+      if (random() < 0.3) t.rule = TRIGGER_RULES[Math.floor(random() * TRIGGER_RULES.length)]!;
+    }
+    const fail = Object.keys(tasks).filter(() => random() < 0.05);
+    const plan = planOf(tasks, { max_active_tasks: 1 + Math.floor(random() * 6) });
+    const trace = await simulateAws(plan, { conf: {}, fail });
+    const ref = Object.values(referenceSchedule(plan, fail)).reduce((m, r) => Math.max(m, r.end_s ?? 0), 0);
+    const ratio = ref === 0 ? 1 : trace.makespan_s / ref;
+    ratios.push(ratio);
+    if (Math.abs(ratio - 1) < 1e-9) exact++;
+  }
+  const mean = ratios.reduce((a, b) => a + b, 0) / ratios.length;
+  console.log(
+    '\n### slowdown against the reference schedule (greedy list scheduling, Airflow priority rule)\n',
+  );
+  console.log(
+    formatTable(
+      ['DAGs', 'tasks', 'caps', 'mean aws / reference', 'max', 'exactly equal'],
+      [
+        [
+          String(ratios.length),
+          '10..59',
+          '1..6',
+          mean.toFixed(3),
+          Math.max(...ratios).toFixed(3),
+          `${exact} / ${ratios.length}`,
+        ],
+      ],
+    ),
+  );
+}
+
+/** A root, then `layers` layers of two tasks, each fully connected to the layer before. */
+function ladder(layers: number): Record<string, TaskSketch> {
+  const tasks: Record<string, TaskSketch> = { root: { dur: 10 } };
+  let previous = ['root'];
+  for (let i = 1; i <= layers; i++) {
+    const layer = [`x${i}`, `y${i}`];
+    layer.forEach((id, k) => {
+      tasks[id] = { up: previous, rule: TRIGGER_RULES[(2 * i + k) % 11], dur: 5, reads: previous };
+    });
+    previous = layer;
+  }
+  return tasks;
+}
+
+async function stateBounds(): Promise<void> {
+  const rows: string[][] = [];
+  for (const layers of [8, 24, 48]) {
+    const plan = planOf(ladder(layers), { max_active_tasks: 1 });
+    let largest = 0;
+    await simulateAws(plan, {
+      conf: {},
+      fail: ['root'],
+      onEvent: (event) => {
+        for (const v of [event.state?.input, event.state?.output])
+          if (v !== undefined) largest = Math.max(largest, Buffer.byteLength(JSON.stringify(v)));
+      },
+    });
+    rows.push([String(plan.tasks.length), String(largest), String(maxStateBytes(plan))]);
+  }
+  console.log(
+    '\n### workflow state: largest observed vs compile-time bound (ladders, failed root, every rule)\n',
+  );
+  console.log(formatTable(['tasks', 'largest observed bytes', 'bound bytes'], rows));
 }
 
 async function pollingCosts(): Promise<void> {
@@ -109,24 +195,23 @@ async function pollingCosts(): Promise<void> {
 
 async function simulation(): Promise<void> {
   const plan = generated(1_000);
-  const cpu = process.cpuUsage();
-  const wall = performance.now();
-  const trace = await simulateAws(plan, { conf: {}, fail: [] });
-  const used = process.cpuUsage(cpu);
-  console.log('\n### airless run --simulate, 1,000 generated tasks (aws-local-stepfunctions)\n');
-  console.log(
-    formatTable(
-      ['tasks', 'cpu s', 'wall s', 'transitions', 'history events', 'virtual makespan'],
-      [
-        [
-          '1000',
-          ((used.user + used.system) / 1e6).toFixed(2),
-          ((performance.now() - wall) / 1000).toFixed(2),
-          String(trace.transitions),
-          String(trace.history_events),
-          `${(trace.makespan_s / 3600).toFixed(1)} h`,
-        ],
-      ],
-    ),
-  );
+  const rows: string[][] = [];
+  for (const [engine, simulate] of [
+    ['aws (aws-local-stepfunctions, gates)', simulateAws],
+    ['azure (local Durable host)', simulateAzure],
+  ] as const) {
+    const cpu = process.cpuUsage();
+    const wall = performance.now();
+    const trace = await simulate(plan, { conf: {}, fail: [] });
+    const used = process.cpuUsage(cpu);
+    rows.push([
+      engine,
+      ((used.user + used.system) / 1e6).toFixed(2),
+      ((performance.now() - wall) / 1000).toFixed(2),
+      String(trace.history_events),
+      `${(trace.makespan_s / 3600).toFixed(3)} h`,
+    ]);
+  }
+  console.log('\n### airless run --simulate, 1,000 generated tasks, both engines\n');
+  console.log(formatTable(['engine', 'cpu s', 'wall s', 'history events', 'virtual makespan'], rows));
 }
