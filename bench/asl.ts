@@ -150,7 +150,11 @@ async function stateBounds(): Promise<void> {
           if (v !== undefined) largest = Math.max(largest, Buffer.byteLength(JSON.stringify(v)));
       },
     });
-    rows.push([String(plan.tasks.length), String(largest), String(maxStateBytes(plan))]);
+    rows.push([
+      String(plan.tasks.length),
+      String(largest),
+      String(maxStateBytes(plan, compileAsl(plan).structure)),
+    ]);
   }
   console.log(
     '\n### workflow state: largest observed vs compile-time bound (ladders, failed root, every rule)\n',

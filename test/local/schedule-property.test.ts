@@ -83,7 +83,7 @@ describe('the workflow state stays within its compile-time bound (adversarial DA
 
   it.each(shapes)('%s', async (_name, tasks, fail) => {
     const plan = planOf(tasks, { max_active_tasks: 1 });
-    const bound = maxStateBytes(plan);
+    const bound = maxStateBytes(plan, compileAsl(plan).structure);
     let largest = 0;
     const onEvent = (event: EngineEvent): void => {
       for (const value of [event.state?.input, event.state?.output]) {

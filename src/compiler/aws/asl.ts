@@ -29,7 +29,10 @@ export function compileAsl(plan: PlanIR): AslCompilation {
   const emitter = new Emitter(taskContext(plan, structure));
   const states: Record<string, AslState> = {};
   const tree = unwrap(structure.tree);
-  const first = tree ? emitter.emit(tree, RUN_OUTCOME_STATE, states, 0) : RUN_OUTCOME_STATE;
+  // In the gated shape every branch brings the outputs it reads itself (its path, its gates): the
+  // top-level join keeps none, so no state holds every output.
+  const top = structure.mode === 'gated';
+  const first = tree ? emitter.emit(tree, RUN_OUTCOME_STATE, states, 0, top) : RUN_OUTCOME_STATE;
   const definition = topMachine(plan, states, first);
   if (fitsOneMachine(plan, definition)) return { definition, children: {}, structure };
   return compileSplit(plan);
@@ -134,7 +137,7 @@ function compileSplit(plan: PlanIR): AslCompilation {
             'run.$': '$.Output.run',
             'run_key.$': '$.Output.run_key',
             'tasks.$': '$.Output.tasks',
-            'outputs.$': '$.Output.outputs',
+            outputs: {},
             'errors.$': '$.Output.errors',
             try_number: 1,
           },
@@ -169,7 +172,7 @@ function parallelOfMachines(
   states[name] = {
     Type: 'Parallel',
     Branches: groups,
-    ResultSelector: joinSelector(groups.length),
+    ResultSelector: joinSelector(groups.length, false),
     ...(next === null ? { End: true } : { Next: next }),
   };
   return name;
@@ -198,7 +201,13 @@ class Emitter {
   }
 
   /** Adds the node's states to `states`; returns the name of its first state. */
-  emit(node: StructureNode, next: string | null, states: Record<string, AslState>, depth: number): string {
+  emit(
+    node: StructureNode,
+    next: string | null,
+    states: Record<string, AslState>,
+    depth: number,
+    dropOutputs = false,
+  ): string {
     switch (node.kind) {
       case 'task': {
         const group = taskStates(this.tasks.get(node.id)!, this.ctx, next);
@@ -216,14 +225,14 @@ class Emitter {
         const branches = chunk(node.children, MAX_BRANCHES).map((group): AslMachine => {
           const branch: Record<string, AslState> = {};
           const child: StructureNode = group.length === 1 ? group[0]! : { kind: 'parallel', children: group };
-          const start = this.emit(child, null, branch, depth + 1);
+          const start = this.emit(child, null, branch, depth + 1, dropOutputs && group.length > 1);
           return { StartAt: start, States: branch };
         });
         const name = `fork.${depth}.${firstTask(node)}`;
         states[name] = {
           Type: 'Parallel',
           Branches: branches,
-          ResultSelector: joinSelector(branches.length),
+          ResultSelector: joinSelector(branches.length, !dropOutputs),
           ...(next === null ? { End: true } : { Next: next }),
         };
         return name;
@@ -239,7 +248,7 @@ function firstTask(node: StructureNode): string {
 }
 
 /** Merges what the branches recorded; they write disjoint tasks, and agree on what they inherited. */
-function joinSelector(k: number): Record<string, unknown> {
+function joinSelector(k: number, keepOutputs = true): Record<string, unknown> {
   const merged = (field: string): string => {
     let expression = `$[0].${field}`;
     for (let i = 1; i < k; i++) expression = `States.JsonMerge(${expression}, $[${i}].${field}, false)`;
@@ -249,7 +258,7 @@ function joinSelector(k: number): Record<string, unknown> {
     'run.$': '$[0].run',
     'run_key.$': '$[0].run_key',
     'tasks.$': merged('tasks'),
-    'outputs.$': merged('outputs'),
+    ...(keepOutputs ? { 'outputs.$': merged('outputs') } : { outputs: {} }),
     'errors.$': merged('errors'),
     try_number: 1,
   };

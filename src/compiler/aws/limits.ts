@@ -3,6 +3,7 @@ import { CompileRefusal } from '../compile-refusal.ts';
 import type { PlanIR } from '../ir.ts';
 import type { AslDefinition } from './asl-types.ts';
 import { HISTORY_LIMIT, quietRunCost, worstTaskHistory } from './cost-model.ts';
+import type { Structure } from './structure.ts';
 import { readFields } from './task-states.ts';
 
 /**
@@ -43,6 +44,7 @@ export function limitFacts(
   plan: PlanIR,
   definition: AslDefinition,
   children: Record<string, AslDefinition> = {},
+  structure?: Structure,
 ): LimitFacts {
   // Each execution has its own history: the largest one counts (a child's, when the DAG is split).
   const machines = [definition, ...Object.values(children)];
@@ -56,7 +58,7 @@ export function limitFacts(
   }
   return {
     definition_bytes: Math.max(...machines.map((m) => Buffer.byteLength(JSON.stringify(m)))),
-    max_state_bytes: maxStateBytes(plan),
+    max_state_bytes: maxStateBytes(plan, structure),
     worst_task: worst,
     worst_history_events: quiet.history_events + (worst?.history_events ?? 0),
   };
@@ -90,11 +92,47 @@ export function assertWithinLimits(
   plan: PlanIR,
   definition: AslDefinition,
   children: Record<string, AslDefinition> = {},
+  structure?: Structure,
 ): LimitFacts {
-  const facts = limitFacts(plan, definition, children);
+  const facts = limitFacts(plan, definition, children, structure);
   const problems = limitProblems(facts);
   if (problems.length > 0) throw new AslLimitError(plan.dag_id, problems);
   return facts;
+}
+
+/**
+ * In the gated shape the top-level join keeps no outputs, so a state holds at most the outputs of
+ * one top-level branch: those its tasks record and those its gates bring. The largest such set.
+ */
+function largestBranchOutputs(
+  plan: PlanIR,
+  structure: Structure,
+  fields: ReadonlyMap<string, readonly string[]>,
+): string[] {
+  const reads = new Map(plan.tasks.map((t) => [t.task_id, t.reads.map((r) => r.task)]));
+  const gated = new Set(structure.gated);
+  const top = structure.tree.kind === 'parallel' ? structure.tree.children : [structure.tree];
+  let best: string[] = [];
+  let bestSize = -1;
+  for (const branch of top) {
+    const held = new Set<string>();
+    const stack = [branch];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (node.kind !== 'task') {
+        stack.push(...node.children);
+        continue;
+      }
+      if (fields.has(node.id)) held.add(node.id);
+      if (gated.has(node.id)) for (const r of reads.get(node.id)!) held.add(r);
+    }
+    const size = [...held].reduce((n, t) => n + fields.get(t)!.length, 0);
+    if (size > bestSize) {
+      bestSize = size;
+      best = [...held].sort();
+    }
+  }
+  return best;
 }
 
 /** $$.Execution.Id of the top execution: an ARN, far below this. */
@@ -107,10 +145,12 @@ const ERROR_NAME_BUDGET = 'x'.repeat(64);
  * with the longest error name, every read output field at its budget (twice: in `outputs` and in
  * a gate's verdict on its way there), the run with its conf budget, and the largest scratch.
  */
-export function maxStateBytes(plan: PlanIR): number {
+export function maxStateBytes(plan: PlanIR, structure?: Structure): number {
   const fields = readFields(plan);
+  const held =
+    structure?.mode === 'gated' ? largestBranchOutputs(plan, structure, fields) : [...fields.keys()];
   const outputs = Object.fromEntries(
-    [...fields].map(([t, f]) => [t, Object.fromEntries(f.map((name) => [name, '']))]),
+    held.map((t) => [t, Object.fromEntries(fields.get(t)!.map((name) => [name, '']))]),
   );
   const params = Object.fromEntries(Object.entries(plan.params).map(([k, p]) => [k, p.default ?? null]));
   const state = {
@@ -143,7 +183,7 @@ export function maxStateBytes(plan: PlanIR): number {
   };
   return (
     Buffer.byteLength(JSON.stringify(state)) +
-    2 * [...fields.values()].reduce((n, f) => n + f.length, 0) * OUTPUT_FIELD_BUDGET_BYTES +
+    2 * held.reduce((n, t) => n + fields.get(t)!.length, 0) * OUTPUT_FIELD_BUDGET_BYTES +
     CONF_BUDGET_BYTES +
     CAUSE_BUDGET_BYTES
   );

@@ -20,7 +20,7 @@ export function aslReport(plan: PlanIR, compiled: AslCompilation): ReportSection
     transitions: quiet.transitions + polls * PER_POLL.transitions,
     history_events: quiet.history_events + polls * PER_POLL.history_events,
   };
-  const facts = limitFacts(plan, definition, compiled.children);
+  const facts = limitFacts(plan, definition, compiled.children, structure);
   const childCount = Object.keys(compiled.children).length;
   const problems = limitProblems(facts);
   const usd = (transitions: number): string => `$${(transitions * PRICE_PER_TRANSITION_USD).toFixed(6)}`;

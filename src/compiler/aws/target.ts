@@ -15,8 +15,8 @@ export const awsTarget: Target = {
   name: 'aws',
   fileSuffix: '.asl.json',
   emit: (ir) => {
-    const { definition, children } = compileAsl(ir);
-    assertWithinLimits(ir, definition, children);
+    const { definition, children, structure } = compileAsl(ir);
+    assertWithinLimits(ir, definition, children, structure);
     for (const [name, machine] of [['parent', definition] as const, ...Object.entries(children)]) {
       const problems = aslProblems(machine);
       if (problems.length > 0)
