@@ -36,6 +36,7 @@ export async function runCompiledDag(
   wrapGate: (gate: Resource) => Resource = (gate) => gate,
 ): Promise<{ result: AslRunResult; records: TaskRecords }> {
   let records: TaskRecords | null = null;
+  const fromChildren: TaskRecords = { tasks: {}, errors: {}, outputs: {} };
   const tokens = new LocalTaskTokens();
   const store = new MemoryGateStore();
   const gate = wrapGate((payload) => handleGate(payload, { store, tokens }));
@@ -47,13 +48,24 @@ export async function runCompiledDag(
       tokens,
       children: compiled.children,
       onEvent: (event) => {
+        // A split DAG's parent keeps only the leaves: every other record comes from its children.
+        if (event.execution !== undefined && event.type === 'StateExited') {
+          const out = event.state?.output as Partial<TaskRecords> | undefined;
+          if (out?.tasks) Object.assign(fromChildren.tasks, out.tasks);
+          if (out?.errors) Object.assign(fromChildren.errors, out.errors);
+          if (out?.outputs) Object.assign(fromChildren.outputs, out.outputs);
+        }
         if (
           event.type === 'StateEntered' &&
           event.state?.name === RUN_OUTCOME_STATE &&
           event.execution === undefined
         ) {
           const { tasks, errors, outputs } = event.state.input as TaskRecords;
-          records = { tasks, errors, outputs };
+          records = {
+            tasks: { ...fromChildren.tasks, ...tasks },
+            errors: { ...fromChildren.errors, ...errors },
+            outputs: { ...fromChildren.outputs, ...outputs },
+          };
         }
         onEvent?.(event);
       },

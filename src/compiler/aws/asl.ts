@@ -110,6 +110,9 @@ function compileSplit(plan: PlanIR): AslCompilation {
     events += cost;
   }
   if (group.length > 0) groups.push(group);
+  const leafSet = new Set(plan.graph.leaves);
+  const childOf = new Map<string, number>();
+  groups.forEach((g, i) => g.forEach((m) => childOf.set(m.StartAt.split('.')[0]!, i)));
   const children: Record<string, AslDefinition> = {};
   const calls: AslMachine[] = groups.map((g, i) => {
     const name = childSubstitution(i + 1);
@@ -123,6 +126,8 @@ function compileSplit(plan: PlanIR): AslCompilation {
       States: states,
     };
     const call = `dag.child.${i + 1}`;
+    // The parent's outcome reads only the leaves: a child hands back theirs, and nothing else.
+    const leaves = plan.graph.leaves.filter((l) => leafSet.has(l) && childOf.get(l) === i);
     return {
       StartAt: call,
       States: {
@@ -136,9 +141,9 @@ function compileSplit(plan: PlanIR): AslCompilation {
           ResultSelector: {
             'run.$': '$.Output.run',
             'run_key.$': '$.Output.run_key',
-            'tasks.$': '$.Output.tasks',
+            tasks: Object.fromEntries(leaves.map((l) => [`${l}.$`, `$.Output.tasks.${l}`])),
             outputs: {},
-            'errors.$': '$.Output.errors',
+            errors: {},
             try_number: 1,
           },
           End: true,
@@ -148,7 +153,12 @@ function compileSplit(plan: PlanIR): AslCompilation {
   });
   const states: Record<string, AslState> = {};
   const first = parallelOfMachines(calls, RUN_OUTCOME_STATE, states, 'dag.children');
-  return { definition: topMachine(plan, states, first), children, structure };
+  const largest = Math.max(plan.graph.leaves.length, ...groups.map((g) => g.length));
+  return {
+    definition: topMachine(plan, states, first),
+    children,
+    structure: { ...structure, recordsPerMachine: largest },
+  };
 }
 
 /** A machine's states inlined, ending the machine. */

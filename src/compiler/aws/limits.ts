@@ -153,6 +153,13 @@ export function maxStateBytes(plan: PlanIR, structure?: Structure): number {
     held.map((t) => [t, Object.fromEntries(fields.get(t)!.map((name) => [name, '']))]),
   );
   const params = Object.fromEntries(Object.entries(plan.params).map(([k, p]) => [k, p.default ?? null]));
+  // A split DAG's executions each record at most recordsPerMachine tasks: the longest ids count.
+  const recorded =
+    structure?.recordsPerMachine === undefined
+      ? plan.tasks
+      : [...plan.tasks]
+          .sort((a, b) => b.task_id.length - a.task_id.length)
+          .slice(0, structure.recordsPerMachine);
   const state = {
     run: {
       dag_id: plan.dag_id,
@@ -162,9 +169,9 @@ export function maxStateBytes(plan: PlanIR, structure?: Structure): number {
       params,
     },
     run_key: 'x'.repeat(RUN_KEY_BUDGET_BYTES),
-    tasks: Object.fromEntries(plan.tasks.map((t) => [t.task_id, 'upstream_failed'])),
+    tasks: Object.fromEntries(recorded.map((t) => [t.task_id, 'upstream_failed'])),
     outputs,
-    errors: Object.fromEntries(plan.tasks.map((t) => [t.task_id, ERROR_NAME_BUDGET])),
+    errors: Object.fromEntries(recorded.map((t) => [t.task_id, ERROR_NAME_BUDGET])),
     try_number: 1,
     // A gate's verdict carries the outputs it brings until <id>.admit merges them.
     gate: { verdict: 'upstream_failed', outputs },

@@ -33,6 +33,11 @@ export interface Structure {
   width: number;
   /** For each task that must report its end to the gates: the gated tasks waiting on it, sorted. */
   ends: Map<string, string[]>;
+  /**
+   * Most task records one execution's state holds, when the DAG is split into child machines
+   * (a child's own tasks; the parent keeps only the leaves); absent: every task.
+   */
+  recordsPerMachine?: number;
 }
 
 /** Rules under which nothing is skipped and a join never delays a start (see above). */
