@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { formatTable } from '../src/cli/table.ts';
 import { compileAsl } from '../src/compiler/aws/asl.ts';
 import { PER_POLL, quietRunCost } from '../src/compiler/aws/cost-model.ts';
-import { maxStateBytes } from '../src/compiler/aws/limits.ts';
+import { assertWithinLimits, maxStateBytes } from '../src/compiler/aws/limits.ts';
+import { stableStringify } from '../src/compiler/serialize.ts';
 import { awsTarget } from '../src/compiler/aws/target.ts';
 import { TRIGGER_RULES } from '../src/compiler/ir.ts';
 import { planTarget } from '../src/compiler/plan-target.ts';
@@ -61,12 +62,21 @@ function compileTimes(): void {
     // Each target as `airless compile` runs it: parse, validate, IR, emit (aws: validated, limits).
     const plan = timed(() => planTarget.emit(ir()));
     const aws = timed(() => awsTarget.emit(ir()));
+    // The same without asl-validator (which takes about 2-3 s per MB of definition).
+    const unchecked = timed(() => {
+      const plan0 = ir();
+      const c = compileAsl(plan0);
+      assertWithinLimits(plan0, c.definition, c.children, c.structure);
+      return stableStringify(Object.keys(c.children).length === 0 ? c.definition : c);
+    });
     const compiled = compileAsl(ir());
     rows.push([
       String(tasks),
       plan.cpu_ms.toFixed(0),
       aws.cpu_ms.toFixed(0),
       (aws.cpu_ms / plan.cpu_ms).toFixed(2),
+      unchecked.cpu_ms.toFixed(0),
+      (unchecked.cpu_ms / plan.cpu_ms).toFixed(2),
       compiled.structure.mode,
       String(compiled.structure.gated.length),
       String(Object.keys(compiled.children).length),
@@ -76,7 +86,18 @@ function compileTimes(): void {
   console.log('\n### compile, both targets (generated DAGs), CPU time of parse + IR + emit\n');
   console.log(
     formatTable(
-      ['tasks', 'plan cpu ms', 'aws cpu ms', 'aws / plan', 'mode', 'gated', 'children', 'aws output KiB'],
+      [
+        'tasks',
+        'plan cpu ms',
+        'aws cpu ms',
+        'aws / plan',
+        'aws without asl-validator cpu ms',
+        'that / plan',
+        'mode',
+        'gated',
+        'children',
+        'aws output KiB',
+      ],
       rows,
     ),
   );
