@@ -4,7 +4,7 @@ import type { AslMachine, AslState } from '../../../src/compiler/aws/asl-types.t
 import { TASK_HANDLER_RESOURCE } from '../../../src/compiler/aws/asl-types.ts';
 import { compileAsl, MAX_BRANCHES } from '../../../src/compiler/aws/asl.ts';
 import { PER_POLL, quietRunCost } from '../../../src/compiler/aws/cost-model.ts';
-import { AslLimitError, assertWithinLimits } from '../../../src/compiler/aws/limits.ts';
+import { assertWithinLimits } from '../../../src/compiler/aws/limits.ts';
 import { PollingUnboundedError } from '../../../src/compiler/aws/polling.ts';
 import { aslReport } from '../../../src/compiler/aws/report.ts';
 import { awsTarget } from '../../../src/compiler/aws/target.ts';
