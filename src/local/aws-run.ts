@@ -2,6 +2,7 @@ import type { AslDefinition } from '../compiler/aws/asl-types.ts';
 import { GATE_HANDLER, RUN_OUTCOME_STATE } from '../compiler/aws/asl-types.ts';
 import type { FinalTaskState } from '../compiler/ir.ts';
 import type { RunContext } from '../handlers/contract.ts';
+import type { GateStore } from '../handlers/gates/gate-store.ts';
 import { handleGate } from '../handlers/gates/handle-gate.ts';
 import type { AslRunResult, EngineEvent, Resource } from './aws-engine.ts';
 import { runAsl } from './aws-engine.ts';
@@ -32,14 +33,17 @@ export async function runCompiledDag(
   run: RunContext,
   resources: Record<string, Resource>,
   onEvent?: (event: EngineEvent) => void,
-  /** Wraps the gate handler (the simulation batches its calls per virtual instant). */
-  wrapGate: (gate: Resource) => Resource = (gate) => gate,
+  /**
+   * Builds the gate resource from the gate core over a store (the simulation wraps both to batch
+   * the calls of one virtual instant); by default the core on the in-memory store.
+   */
+  gates: (core: (store: GateStore) => Resource, store: GateStore) => Resource = (core, store) => core(store),
 ): Promise<{ result: AslRunResult; records: TaskRecords }> {
   let records: TaskRecords | null = null;
   const fromChildren: TaskRecords = { tasks: {}, errors: {}, outputs: {} };
   const tokens = new LocalTaskTokens();
   const store = new MemoryGateStore();
-  const gate = wrapGate((payload) => handleGate(payload, { store, tokens }));
+  const gate = gates((over) => (payload) => handleGate(payload, { store: over, tokens }), store);
   const result = await runAsl(
     compiled.definition,
     { run },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../src/local/engines.ts';
 import type { RunTrace } from '../../src/local/simulate/trace.ts';
 import { planOf } from '../compiler/aws/plan-fixture.ts';
-import { RULE_MATRIX, RUN_SCENARIOS } from '../shared/run-scenarios.ts';
+import { RUN_SCENARIOS } from '../shared/run-scenarios.ts';
 import { referenceSchedule } from './reference-schedule.ts';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
@@ -18,13 +18,8 @@ describe('the Durable engine and the Step Functions engine agree, states and tim
     expect(states(azure)).toEqual(states(aws));
     expect(azure.state).toBe(aws.state);
     // Both schedule at run time: the same start and end for every task, the same makespan.
-    // Known gap: when slots are free and several tasks become ready at one virtual instant through
-    // different gate calls, the gates grant in call order where the Durable orchestrator sorts the
-    // whole instant by priority (only the rule matrix, all equal durations under a cap, has it).
-    if (scenario !== RULE_MATRIX) {
-      expect(aws.tasks).toEqual(azure.tasks);
-      expect(aws.makespan_s).toBe(azure.makespan_s);
-    }
+    expect(aws.tasks).toEqual(azure.tasks);
+    expect(aws.makespan_s).toBe(azure.makespan_s);
 
     // Durable adds no ordering: each task starts when its rule can decide (and a slot is free).
     const ref = referenceSchedule(plan, scenario.fail);

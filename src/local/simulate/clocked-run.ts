@@ -23,8 +23,8 @@ export async function runOnClock(
   clock.watch((message) => stalled(message));
   try {
     return await Promise.race([
-      runCompiledDag(compiled, run, resources, onEvent, (gate) => {
-        const instant = new InstantGates(gate, () => clock.poke());
+      runCompiledDag(compiled, run, resources, onEvent, (core, store) => {
+        const instant = new InstantGates(core, store, () => clock.poke());
         clock.beforeAdvance(() => instant.drain());
         return instant.resource;
       }),
