@@ -22,6 +22,7 @@ import type {
   TriggerIR,
 } from './ir.ts';
 import { IR_VERSION } from './ir.ts';
+import { effectiveWeights } from '../semantics/priority.ts';
 import { taskConfig, templateRefs, upstreamReads } from './task-config.ts';
 
 /**
@@ -44,6 +45,15 @@ export function buildIr(dag: DagDocument, sourceText: string): PlanIR {
     for (const up of task.upstream) tasks.get(up)!.downstream.push(task.task_id);
   }
   for (const task of tasks.values()) task.downstream.sort();
+  const position = new Map(order.map((id, i) => [id, i]));
+  const weights = effectiveWeights(
+    order.map((id) => ({
+      priority_weight: tasks.get(id)!.priority_weight,
+      weight_rule: dag.tasks[id]!.weight_rule ?? defaults.weight_rule ?? DEFAULTS.weight_rule,
+      upstream: upstreamOf.get(id)!.map((u) => position.get(u)!),
+    })),
+  );
+  order.forEach((id, i) => (tasks.get(id)!.priority_weight = weights[i]!));
   const graphIr: GraphIR = {
     topological_order: order,
     reduced_edges: transitiveReduction(graph),
@@ -104,6 +114,8 @@ function buildTask(id: string, task: TaskDocument, defaults: DefaultArgs, upstre
     poke_interval_s: isJob
       ? (seconds(job.poke_interval ?? defaults.poke_interval) ?? DEFAULTS.poke_interval_s)
       : null,
+    // The task's own weight here; buildIr replaces it with the effective one.
+    priority_weight: task.priority_weight ?? defaults.priority_weight ?? DEFAULTS.priority_weight,
     reads: upstreamReads(templates),
     retries: task.retries ?? defaults.retries ?? DEFAULTS.retries,
     retry_delay_s: seconds(task.retry_delay ?? defaults.retry_delay) ?? DEFAULTS.retry_delay_s,

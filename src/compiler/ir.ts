@@ -22,6 +22,10 @@ export const TRIGGER_RULES = [
 ] as const;
 export type TriggerRule = (typeof TRIGGER_RULES)[number];
 
+/** Airflow's weight rules: how a task's effective priority weight is summed. */
+export const WEIGHT_RULES = ['downstream', 'upstream', 'absolute'] as const;
+export type WeightRule = (typeof WEIGHT_RULES)[number];
+
 /** Final task states, in Airflow's names. */
 export const FINAL_TASK_STATES = ['success', 'failed', 'skipped', 'upstream_failed'] as const;
 export type FinalTaskState = (typeof FINAL_TASK_STATES)[number];
@@ -110,6 +114,11 @@ export interface TaskIR {
   wait_for: WaitFor | null;
   poke_interval_s: number | null;
   max_poke_interval_s: number | null;
+  /**
+   * The effective priority weight (Airflow's priority_weight summed by weight_rule, see
+   * src/semantics/priority.ts): when max_active_tasks slots are short, higher goes first.
+   */
+  priority_weight: number;
   /** Connection name (a key of PlanIR.connections), or null. */
   connection: string | null;
   /**

@@ -1,4 +1,4 @@
-import type { OperatorName, TriggerRule, WaitFor } from '../compiler/ir.ts';
+import type { OperatorName, TriggerRule, WaitFor, WeightRule } from '../compiler/ir.ts';
 
 /**
  * Defaults the IR builder applies to a parsed DagDocument (the schema itself sets none, so the
@@ -18,6 +18,8 @@ export const DEFAULTS = {
   max_retry_delay_s: null,
   execution_timeout_s: null,
   trigger_rule: 'all_success' satisfies TriggerRule,
+  priority_weight: 1,
+  weight_rule: 'downstream' satisfies WeightRule,
   wait_for: 'FINISHED' satisfies WaitFor,
   /** Airflow's sensor poke_interval default. */
   poke_interval_s: 60,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HDINSIGHT_ACTIONS, TRIGGER_RULES, WAIT_FOR } from '../compiler/ir.ts';
+import { HDINSIGHT_ACTIONS, TRIGGER_RULES, WAIT_FOR, WEIGHT_RULES } from '../compiler/ir.ts';
 import { DURATION_HINT, DURATION_PATTERN, parseDuration } from './durations.ts';
 import { didYouMean, oneOf } from './diagnostics.ts';
 import { isTimeZone, knownTimeZones, parseSchedule } from './schedule.ts';
@@ -189,6 +189,16 @@ const commonTaskFields = {
     Duration,
     'How long the task usually takes; used for the critical path, cost and simulation.',
   ).optional(),
+  priority_weight: about(
+    z.int(),
+    "Airflow's priority: when max_active_tasks slots are short, the ready task with the highest effective weight starts first.",
+    1,
+  ).optional(),
+  weight_rule: about(
+    z.enum(WEIGHT_RULES),
+    'How the effective weight is summed: downstream (own plus every descendant), upstream (own plus every ancestor), absolute (own).',
+    'downstream',
+  ).optional(),
   doc: about(z.string(), 'Free text for people; never rendered.').optional(),
 };
 
@@ -312,6 +322,8 @@ export const DefaultArgsSchema = z.strictObject({
   retry_exponential_backoff: commonTaskFields.retry_exponential_backoff,
   max_retry_delay: commonTaskFields.max_retry_delay,
   execution_timeout: commonTaskFields.execution_timeout,
+  priority_weight: commonTaskFields.priority_weight,
+  weight_rule: commonTaskFields.weight_rule,
   ...jobTaskFields,
 });
 

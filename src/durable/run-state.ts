@@ -14,7 +14,9 @@ export class DagRunState {
   private readonly readsPending = new Map<string, Set<string>>();
   private readonly finals = new Map<string, FinalTaskState>();
   private readonly running = new Set<string>();
-  /** Decided to run, waiting for a max_active_tasks slot; kept in topological order. */
+  /** Running tasks that hold a max_active_tasks slot (job tasks; empty ones take none, as Airflow's EmptyOperator). */
+  private slotsHeld = 0;
+  /** Decided to run, waiting for a slot; best first: priority_weight descending, then topological order. */
   private readonly queued: string[] = [];
   private readonly undecided = new Set<string>();
   private candidates: string[] = [];
@@ -36,6 +38,7 @@ export class DagRunState {
    */
   advance(): { start: TaskIR[]; settled: Array<{ task_id: string; state: FinalTaskState }> } {
     const settled: Array<{ task_id: string; state: FinalTaskState }> = [];
+    const starting: TaskIR[] = [];
     while (this.candidates.length > 0) {
       const id = this.candidates.pop()!;
       if (!this.undecided.has(id)) continue;
@@ -45,17 +48,20 @@ export class DagRunState {
       if (decision === 'run') {
         if (this.readsPending.get(id)!.size > 0) continue;
         this.undecided.delete(id);
-        this.enqueue(id);
+        if (task.operator === 'empty') starting.push(task);
+        else this.enqueue(id);
       } else {
         this.undecided.delete(id);
         settled.push({ task_id: id, state: decision });
         this.settle(id, decision);
       }
     }
-    const start: TaskIR[] = [];
-    while (this.queued.length > 0 && this.running.size < this.plan.max_active_tasks) {
+    for (const task of starting) this.running.add(task.task_id);
+    const start: TaskIR[] = starting;
+    while (this.queued.length > 0 && this.slotsHeld < this.plan.max_active_tasks) {
       const id = this.queued.shift()!;
       this.running.add(id);
+      this.slotsHeld++;
       start.push(this.byId.get(id)!);
     }
     return { start, settled };
@@ -64,6 +70,7 @@ export class DagRunState {
   /** Records the final state of a task that ran. */
   complete(taskId: string, state: FinalTaskState): void {
     if (!this.running.delete(taskId)) throw new Error(`task ${taskId} is not running`);
+    if (this.byId.get(taskId)!.operator !== 'empty') this.slotsHeld--;
     this.settle(taskId, state);
   }
 
@@ -89,9 +96,14 @@ export class DagRunState {
   }
 
   private enqueue(id: string): void {
+    const weight = this.byId.get(id)!.priority_weight;
     const rank = this.order.get(id)!;
+    const after = (other: string): boolean => {
+      const w = this.byId.get(other)!.priority_weight;
+      return w < weight || (w === weight && this.order.get(other)! > rank);
+    };
     let i = this.queued.length;
-    while (i > 0 && this.order.get(this.queued[i - 1]!)! > rank) i--;
+    while (i > 0 && after(this.queued[i - 1]!)) i--;
     this.queued.splice(i, 0, id);
   }
 

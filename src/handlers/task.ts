@@ -1,4 +1,4 @@
-import { OPERATOR_OUTPUTS } from '../dag/operators.ts';
+import { capOutputValue, OPERATOR_OUTPUTS } from '../dag/operators.ts';
 import { renderDeep, type RenderContext } from '../dag/templates.ts';
 import { AirlessError, isAirlessError } from '../errors.ts';
 import { authorizerFor, connectionField } from '../clients/identity.ts';
@@ -68,9 +68,14 @@ function renderContext(invocation: TaskInvocation): RenderContext {
   };
 }
 
-/** Only the operator's declared output fields leave the handler. */
+/** Only the operator's declared output fields leave the handler, each within its size budget. */
 function declaredOutput(operator: JobRef['operator'], output: Output): Output {
-  return Object.fromEntries(OPERATOR_OUTPUTS[operator].map((field) => [field, output[field] ?? null]));
+  return Object.fromEntries(
+    OPERATOR_OUTPUTS[operator].map((field) => [
+      field,
+      capOutputValue(output[field] ?? null) as Output[string],
+    ]),
+  );
 }
 
 function operatorCall(

@@ -1,9 +1,13 @@
 import type { AslDefinition } from '../compiler/aws/asl-types.ts';
-import { RUN_OUTCOME_STATE } from '../compiler/aws/asl-types.ts';
+import { GATE_HANDLER, RUN_OUTCOME_STATE } from '../compiler/aws/asl-types.ts';
 import type { FinalTaskState } from '../compiler/ir.ts';
 import type { RunContext } from '../handlers/contract.ts';
+import type { GateStore } from '../handlers/gates/gate-store.ts';
+import { handleGate } from '../handlers/gates/handle-gate.ts';
 import type { AslRunResult, EngineEvent, Resource, RunAslOptions } from './aws-engine.ts';
 import { runAsl } from './aws-engine.ts';
+import { MemoryGateStore } from './aws/memory-gate-store.ts';
+import { LocalTaskTokens } from './aws/task-tokens.ts';
 
 /** What the compiled ASL recorded of the tasks: final states, error names, outputs templates read. */
 export interface TaskRecords {
@@ -12,31 +16,68 @@ export interface TaskRecords {
   outputs: Record<string, Record<string, unknown>>;
 }
 
+/** A compiled DAG: its state machine and, for a large DAG, the child machines it starts. */
+export interface CompiledMachines {
+  definition: AslDefinition;
+  children: Record<string, AslDefinition>;
+}
+
 /**
  * Runs a compiled DAG once with the given resources (the simulator, or real handlers) and returns
  * the engine's result with what it recorded of the tasks, read from the workflow state as it enters the
- * outcome Choice (the Fail state that ends a failed run keeps no output).
+ * outcome Choice (the Fail state that ends a failed run keeps no output). The gates run the real
+ * gate core (src/handlers/gates) on an in-memory store, woken through the engine's task tokens.
  */
 export async function runCompiledDag(
-  definition: AslDefinition,
+  compiled: CompiledMachines,
   run: RunContext,
   resources: Record<string, Resource>,
-  onEvent?: (event: EngineEvent) => void,
-  delays: RunAslOptions['delays'] = 'instant',
+  options: {
+    onEvent?: (event: EngineEvent) => void;
+    /** Real Retry and Wait delays (against real endpoints), or none (a virtual clock keeps time). */
+    delays?: RunAslOptions['delays'];
+    /**
+     * Builds the gate resource from the gate core over a store (the simulation wraps both to batch
+     * the calls of one virtual instant); by default the core on the in-memory store.
+     */
+    gates?: (core: (store: GateStore) => Resource, store: GateStore) => Resource;
+  } = {},
 ): Promise<{ result: AslRunResult; records: TaskRecords }> {
   let records: TaskRecords | null = null;
+  const fromChildren: TaskRecords = { tasks: {}, errors: {}, outputs: {} };
+  const tokens = new LocalTaskTokens();
+  const store = new MemoryGateStore();
+  const gates = options.gates ?? ((core: (store: GateStore) => Resource, over: GateStore) => core(over));
+  const gate = gates((over) => (payload) => handleGate(payload, { store: over, tokens }), store);
   const result = await runAsl(
-    definition,
+    compiled.definition,
     { run },
     {
-      resources,
-      delays,
+      resources: { [GATE_HANDLER]: gate, ...resources },
+      tokens,
+      children: compiled.children,
+      delays: options.delays ?? 'instant',
       onEvent: (event) => {
-        if (event.type === 'StateEntered' && event.state?.name === RUN_OUTCOME_STATE) {
-          const { tasks, errors, outputs } = event.state.input as TaskRecords;
-          records = { tasks, errors, outputs };
+        // A split DAG's parent keeps only the leaves: every other record comes from its children.
+        if (event.execution !== undefined && event.type === 'StateExited') {
+          const out = event.state?.output as Partial<TaskRecords> | undefined;
+          if (out?.tasks) Object.assign(fromChildren.tasks, out.tasks);
+          if (out?.errors) Object.assign(fromChildren.errors, out.errors);
+          if (out?.outputs) Object.assign(fromChildren.outputs, out.outputs);
         }
-        onEvent?.(event);
+        if (
+          event.type === 'StateEntered' &&
+          event.state?.name === RUN_OUTCOME_STATE &&
+          event.execution === undefined
+        ) {
+          const { tasks, errors, outputs } = event.state.input as TaskRecords;
+          records = {
+            tasks: { ...fromChildren.tasks, ...tasks },
+            errors: { ...fromChildren.errors, ...errors },
+            outputs: { ...fromChildren.outputs, ...outputs },
+          };
+        }
+        options.onEvent?.(event);
       },
     },
   );

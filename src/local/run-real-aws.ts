@@ -9,7 +9,11 @@ import { runCompiledDag } from './aws-run.ts';
 import type { EmulatorOptions, RunningEmulators } from './emulators/index.ts';
 import { startHandlerEnvironment } from './handler-environment.ts';
 import { RunProgress, runHeader } from './progress.ts';
+import { pollDelays, pollSchedule } from '../compiler/aws/polling.ts';
+import { retryDelays } from '../compiler/aws/retry-delays.ts';
+import { runOnClock } from './simulate/clocked-run.ts';
 import { manualRunContext } from './simulate/run-context.ts';
+import { VirtualClock } from './simulate/virtual-clock.ts';
 import type { RunTrace, TaskTrace } from './simulate/trace.ts';
 
 /** Kept for callers that imported them from here. */
@@ -32,8 +36,8 @@ export interface RealRunOptions {
  * `airless run` with real handlers: the compiled ASL in aws-local-stepfunctions, every task state
  * calling `handleTask`. By default the emulators start in-process and the handlers are pointed at
  * them (ARM, Entra ID, Key Vault, Flink, Genie); AIRLESS_EMULATORS=off uses the endpoints of the
- * environment instead (see src/clients/runtime-config.ts). Emulated time moves by each poll's
- * Retry interval (poke_interval doubling up to max_poke_interval), as Step Functions would wait.
+ * environment instead (see src/clients/runtime-config.ts). With the emulators, time is virtual:
+ * each poll and retry waits its compiled delay on a virtual clock the emulators follow.
  */
 export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions): Promise<RunTrace> {
   const print = options.print ?? ((line: string) => console.log(line));
@@ -41,40 +45,62 @@ export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions):
   const { emu, deps } = env;
   try {
     if (emu) await options.onEmulators?.(emu);
+    // With the emulators, time is virtual: polls and retries sleep their compiled delays on `clock`,
+    // and the emulators' clock follows it, as the Durable host's virtual timers move it.
+    const clock = emu ? new VirtualClock() : null;
+    let synced = 0;
     const progress = new RunProgress(
       print,
-      () => (emu ? emu.clock.now() : Date.now()),
+      () => (clock ? clock.now * 1000 : Date.now()),
       emu ? 'emulated' : 'wall-clock',
     );
+    const tries = new Map<string, { start: number; end: number }>();
     const byId = new Map(plan.tasks.map((t) => [t.task_id, t]));
 
-    const resource = (payload: unknown): Promise<unknown> => {
+    const resource = async (payload: unknown): Promise<unknown> => {
       const call = payload as TaskInvocation;
-      return progress
-        .call(call, () => handleTask(payload, deps))
-        .catch((error: unknown) => {
-          // In-process emulators move only when told: a poll's Retry interval passes on their clock.
-          if (isAirlessError(error, 'StillRunning') && emu) {
-            const task = byId.get(call.task.task_id);
-            const poke = task?.poke_interval_s ?? 15;
-            const polls = progress.tasks.get(call.task.task_id)?.polls ?? 1;
-            emu.clock.advance(Math.min(task?.max_poke_interval_s ?? poke, poke * 2 ** (polls - 1)));
-          }
-          throw error;
-        });
+      const id = call.task.task_id;
+      const task = byId.get(id);
+      let release = (): void => {};
+      if (clock && task) {
+        const last = tries.get(id);
+        if (call.op === 'submit' && call.try_number > 1 && last)
+          await clock.sleepUntil(last.end + retryDelays(task)[call.try_number - 2]!);
+        if (call.op === 'submit') tries.set(id, { start: clock.now, end: clock.now });
+        if (call.op === 'poll' && task.wait_for !== null) {
+          const delay = pollDelays(pollSchedule(task));
+          let at = tries.get(id)?.start ?? clock.now;
+          for (let k = 0; k < (progress.tasks.get(id)?.polls ?? 0); k++) at += delay(k);
+          await clock.sleepUntil(at);
+        }
+        if (clock.now > synced) {
+          emu!.clock.advance(clock.now - synced);
+          synced = clock.now;
+        }
+        release = clock.hold();
+      }
+      const ended = (): void => {
+        const t = tries.get(id);
+        if (t && clock) t.end = clock.now;
+      };
+      try {
+        const result = await progress.call(call, () => handleTask(payload, deps).finally(release));
+        if (call.op !== 'submit' || !('job' in result)) ended();
+        return result;
+      } catch (error) {
+        if (!isAirlessError(error, 'StillRunning')) ended();
+        throw error;
+      }
     };
 
-    const { definition } = compileAsl(plan);
+    const compiled = compileAsl(plan);
     const run = manualRunContext(plan, options.conf, options.now ?? new Date());
     print(runHeader(run.run_id, plan.dag_id, 'aws (aws-local-stepfunctions)', emu !== undefined));
-    const { result, records } = await runCompiledDag(
-      definition,
-      run,
-      { [TASK_HANDLER]: resource },
-      options.onEvent,
-      // Against real endpoints every Retry and Wait takes its real time.
-      emu ? 'instant' : 'real',
-    );
+    const resources = { [TASK_HANDLER]: resource };
+    // Against real endpoints every Retry and Wait takes its real time.
+    const { result, records } = clock
+      ? await runOnClock(compiled, run, resources, clock, options.onEvent)
+      : await runCompiledDag(compiled, run, resources, { onEvent: options.onEvent, delays: 'real' });
     const tasks: Record<string, TaskTrace> = {};
     for (const { task_id } of plan.tasks) {
       const p = progress.tasks.get(task_id);

@@ -9,7 +9,7 @@ const NOW = new Date('2026-01-01T00:00:00Z');
 const states = (t: RunTrace): Record<string, string> =>
   Object.fromEntries(Object.entries(t.tasks).map(([id, r]) => [id, r.state]));
 
-describe('the Durable engine and the Step Functions engine agree', () => {
+describe('the Durable engine and the Step Functions engine agree, states and times', () => {
   it.each(RUN_SCENARIOS.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
     const plan = planOf(scenario.tasks, { max_active_tasks: scenario.max_active_tasks });
     const options = { conf: {}, fail: scenario.fail, now: NOW };
@@ -17,6 +17,9 @@ describe('the Durable engine and the Step Functions engine agree', () => {
     const azure = await ENGINES.azure!.simulate(plan, options);
     expect(states(azure)).toEqual(states(aws));
     expect(azure.state).toBe(aws.state);
+    // Both schedule at run time: the same start and end for every task, the same makespan.
+    expect(aws.tasks).toEqual(azure.tasks);
+    expect(aws.makespan_s).toBe(azure.makespan_s);
 
     // Durable adds no ordering: each task starts when its rule can decide (and a slot is free).
     const ref = referenceSchedule(plan, scenario.fail);

@@ -4,7 +4,9 @@ import type { FinalTaskState, PlanIR, TaskIR, TriggerRule } from '../../src/comp
  * An independent reference for a simulated run: Airflow's trigger rules from their definitions.
  * A task is skipped or upstream_failed as soon as every possible outcome of its unfinished upstreams
  * leads to that answer; it runs once its rule is met: one_* on the first qualifying upstream,
- * always at once, every other rule when all upstreams are done. It starts at once (max_active_tasks permitting, topological order first), each try taking
+ * always at once, every other rule when all upstreams are done. It starts at once when a
+ * max_active_tasks slot is free (empty tasks take none), the highest priority_weight first, then
+ * topological order; each try taking
  * expected_duration and failing when listed, retries waiting retry_delay (doubled when exponential,
  * capped by max_retry_delay).
  */
@@ -92,6 +94,9 @@ export function referenceSchedule(plan: PlanIR, fail: readonly string[]): Record
   const running = new Map<string, RefTask>();
   const queued: TaskIR[] = [];
   const decided = new Set<string>();
+  const positions = new Map(plan.tasks.map((t, i) => [t, i]));
+  const index = (t: TaskIR): number => positions.get(t)!;
+  const empty = new Set(plan.tasks.filter((t) => t.operator === 'empty').map((t) => t.task_id));
   let now = 0;
   while (Object.keys(out).length < plan.tasks.length) {
     for (let changed = true; changed;) {
@@ -107,9 +112,14 @@ export function referenceSchedule(plan: PlanIR, fail: readonly string[]): Record
         else out[t.task_id] = { state: d, tries: 0, start_s: null, end_s: null };
       }
     }
-    queued.sort((a, b) => plan.tasks.indexOf(a) - plan.tasks.indexOf(b));
-    while (queued.length > 0 && running.size < plan.max_active_tasks) {
-      const t = queued.shift()!;
+    // Airflow's priority rule: highest priority_weight first, then topological order. An empty
+    // task takes no slot (the scheduler finishes an EmptyOperator without the executor).
+    queued.sort((a, b) => b.priority_weight - a.priority_weight || index(a) - index(b));
+    const busy = (): number => [...running.keys()].filter((id) => !empty.has(id)).length;
+    for (;;) {
+      const i = queued.findIndex((t) => t.operator === 'empty' || busy() < plan.max_active_tasks);
+      if (i < 0) break;
+      const t = queued.splice(i, 1)[0]!;
       const fails = fail.includes(t.task_id);
       const { tries, seconds } = busySeconds(t, fails);
       running.set(t.task_id, {

@@ -80,6 +80,19 @@ export const RUN_SCENARIOS: RunScenario[] = [
     },
   },
   {
+    name: 'priority_weight decides who takes a short slot; empty tasks take none',
+    fail: [],
+    max_active_tasks: 1,
+    tasks: {
+      root: { op: 'empty' },
+      low: { up: ['root'], dur: 20, weight: 1 },
+      mid: { up: ['root'], dur: 30, weight: 5 },
+      high: { up: ['root'], dur: 40, weight: 9 },
+      marker: { op: 'empty', up: ['root'], dur: 15 },
+      after: { op: 'empty', up: ['marker'], dur: 5 },
+    },
+  },
+  {
     name: 'empty joins and markers',
     fail: ['b'],
     tasks: {

@@ -14,16 +14,24 @@ export interface AslDefinition extends AslMachine {
 export const TASK_HANDLER = 'TaskHandlerArn';
 export const TASK_HANDLER_RESOURCE = `\${${TASK_HANDLER}}`;
 
+/** Definition substitution naming the gate handler (src/handlers/gates). */
+export const GATE_HANDLER = 'GateHandlerArn';
+export const GATE_HANDLER_RESOURCE = `\${${GATE_HANDLER}}`;
+/** The callback integration a gate parks on. */
+export const GATE_WAIT_RESOURCE = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+/** A child state machine run to its end (large DAGs); its definition substitution is `${Child_<n>}`. */
+export const CHILD_RESOURCE = 'arn:aws:states:::states:startExecution.sync:2';
+export const childSubstitution = (n: number): string => `Child_${n}`;
+
 /**
- * Workflow state between states: `{ run, tasks, outputs, errors, clock, try_number }`, flat maps so
- * that copying it between states stays cheap.
+ * Workflow state between states: `{ run, run_key, tasks, outputs, errors, try_number }`, flat maps
+ * so that copying it between states stays cheap, and nothing only a simulation needs.
  * - run: the RunContext of the execution input `{ run }`.
+ * - run_key: what the gates of this run are keyed by: the top execution's id ($$.Execution.Id),
+ *   handed to child executions.
  * - tasks: `{ <task_id>: final state }` for every finished task.
  * - outputs: `{ <task_id>: output }` for the tasks some template reads ({} until it succeeds).
  * - errors: `{ <task_id>: error name }` for failed tasks.
- * - clock: what the next task starts after: the id of the task that ran last on this path, or at a
- *   Parallel join the array of its branches' clocks (null at the start). Handlers receive it; the
- *   simulator turns it into virtual time (a join waits for its slowest branch).
  * - try_number: the try of the task now running (1-based).
  */
 export const RUN_START_STATE = 'dag.run.start';

@@ -1,21 +1,22 @@
 import type { PlanIR } from '../ir.ts';
 import type { AslDefinition, AslMachine, AslState } from './asl-types.ts';
-import { RUN_OUTCOME_STATE, RUN_START_STATE } from './asl-types.ts';
-import type { SpNode } from './sp-tree.ts';
-import { firstTasks } from './sp-tree.ts';
-import type { Structure } from './structure.ts';
+import { CHILD_RESOURCE, childSubstitution, RUN_OUTCOME_STATE, RUN_START_STATE } from './asl-types.ts';
+import { quietRunCost, quietVerdicts, worstTaskHistory } from './cost-model.ts';
+import type { Structure, StructureNode } from './structure.ts';
 import { planStructure } from './structure.ts';
 import type { TaskContext } from './task-states.ts';
-import { readFields, taskStates } from './task-states.ts';
+import { taskContext, taskStates } from './task-states.ts';
 
 /**
- * IR -> Amazon States Language (JSONPath). The series-parallel tree becomes sequences and nested
- * Parallel states; each task becomes its own small state group (task-states.ts); a final Choice fails
- * the execution when a leaf ended failed or upstream_failed. Deterministic: names and order come from
- * the IR alone.
+ * IR -> Amazon States Language (JSONPath). The structure (structure.ts) becomes sequences and
+ * nested Parallel states; each task becomes its own small state group (task-states.ts), with a gate
+ * where the structure cannot decide it; a final Choice fails the execution when a leaf ended failed
+ * or upstream_failed. Deterministic: names and order come from the IR alone.
  */
 export interface AslCompilation {
   definition: AslDefinition;
+  /** Child state machines by substitution name (`Child_<n>`): empty unless the DAG is split. */
+  children: Record<string, AslDefinition>;
   structure: Structure;
 }
 
@@ -23,31 +24,183 @@ export interface AslCompilation {
 export const MAX_BRANCHES = 10;
 
 export function compileAsl(plan: PlanIR): AslCompilation {
+  if (surelyTooLarge(plan)) return compileSplit(plan);
   const structure = planStructure(plan);
-  const fields = readFields(plan);
-  const emitter = new Emitter({ plan, readFields: fields });
+  const emitter = new Emitter(taskContext(plan, structure));
   const states: Record<string, AslState> = {};
-  const outcome = outcomeStates(plan.graph.leaves);
-  const first = emitter.emit(structure.tree, RUN_OUTCOME_STATE, states, 0);
-  Object.assign(states, outcome);
-  states[RUN_START_STATE] = {
-    Type: 'Pass',
-    Parameters: {
-      'run.$': '$.run',
-      tasks: {},
-      outputs: Object.fromEntries([...fields.keys()].map((t) => [t, {}])),
-      errors: {},
-      clock: null,
-      try_number: 1,
-    },
-    Next: first,
-  };
-  const definition: AslDefinition = {
+  const tree = unwrap(structure.tree);
+  // In the gated shape every branch brings the outputs it reads itself (its path, its gates): the
+  // top-level join keeps none, so no state holds every output.
+  const top = structure.mode === 'gated';
+  const first = tree ? emitter.emit(tree, RUN_OUTCOME_STATE, states, 0, top) : RUN_OUTCOME_STATE;
+  const definition = topMachine(plan, states, first);
+  if (fitsOneMachine(plan, definition)) return { definition, children: {}, structure };
+  return compileSplit(plan);
+}
+
+function topMachine(plan: PlanIR, states: Record<string, AslState>, first: string): AslDefinition {
+  Object.assign(states, outcomeStates(plan.graph.leaves));
+  states[RUN_START_STATE] = startState('$$.Execution.Id', first);
+  return {
     Comment: `airless ${plan.dag_id} (source sha256 ${plan.source_sha256})`,
     StartAt: RUN_START_STATE,
     States: states,
   };
-  return { definition, structure };
+}
+
+function startState(runKey: string, next: string): AslState {
+  return {
+    Type: 'Pass',
+    Parameters: { 'run.$': '$.run', 'run_key.$': runKey, tasks: {}, outputs: {}, errors: {}, try_number: 1 },
+    Next: next,
+  };
+}
+
+/** Each job task's config is written twice (submit, poll); far over the budget, skip the single try. */
+function surelyTooLarge(plan: PlanIR): boolean {
+  let bytes = 0;
+  for (const t of plan.tasks)
+    bytes += (t.wait_for === null ? 1 : 2) * JSON.stringify(t.config).length + 1_500;
+  return bytes > 2 * SPLIT_DEFINITION_BYTES;
+}
+
+/** Within 1 MB (minified) and, at its worst, within 25,000 history events. */
+function fitsOneMachine(plan: PlanIR, definition: AslDefinition): boolean {
+  if (Buffer.byteLength(JSON.stringify(definition)) > SPLIT_DEFINITION_BYTES) return false;
+  const worst = plan.tasks.reduce((m, t) => Math.max(m, worstTaskHistory(t)), 0);
+  return quietRunCost(plan, definition).history_events + worst < SPLIT_HISTORY_EVENTS;
+}
+
+/** Budgets of one machine, below Step Functions' limits (1 MB, 25,000 events) for the wrapping states. */
+const SPLIT_DEFINITION_BYTES = 1_000_000;
+const SPLIT_HISTORY_EVENTS = 24_000;
+
+/**
+ * A DAG too large for one machine: every task its own branch (gated by its upstreams), the branches
+ * in topological order packed into child state machines within the budgets, and a parent that
+ * runs the children at once (`states:startExecution.sync:2`, input {run, run_key}) and merges
+ * what they recorded. The gates work across children: their store is keyed by run_key, the top
+ * execution's id.
+ */
+function compileSplit(plan: PlanIR): AslCompilation {
+  const structure = planStructure(plan, { split: true });
+  const emitter = new Emitter(taskContext(plan, structure));
+  const worst = plan.tasks.reduce((m, t) => Math.max(m, worstTaskHistory(t)), 0);
+  const verdicts = quietVerdicts(plan);
+  const groups: AslMachine[][] = [];
+  let group: AslMachine[] = [];
+  let bytes = 0;
+  let events = 0;
+  for (const branch of (structure.tree as { children: StructureNode[] }).children) {
+    const states: Record<string, AslState> = {};
+    const start = emitter.emit(branch, null, states, 1);
+    const size = Buffer.byteLength(JSON.stringify(states)) + 200;
+    const cost = quietCostOfStates(plan, states, verdicts) + 8;
+    if (
+      group.length > 0 &&
+      (bytes + size > SPLIT_DEFINITION_BYTES || events + cost + worst >= SPLIT_HISTORY_EVENTS)
+    ) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+      events = 0;
+    }
+    group.push({ StartAt: start, States: states });
+    bytes += size;
+    events += cost;
+  }
+  if (group.length > 0) groups.push(group);
+  const leafSet = new Set(plan.graph.leaves);
+  const childOf = new Map<string, number>();
+  groups.forEach((g, i) => g.forEach((m) => childOf.set(m.StartAt.split('.')[0]!, i)));
+  const children: Record<string, AslDefinition> = {};
+  const calls: AslMachine[] = groups.map((g, i) => {
+    const name = childSubstitution(i + 1);
+    const states: Record<string, AslState> = {};
+    const first =
+      g.length === 1 ? single(g[0]!, states) : parallelOfMachines(g, null, states, 'dag.branches');
+    states[RUN_START_STATE] = startState('$.run_key', first);
+    children[name] = {
+      Comment: `airless ${plan.dag_id} child ${i + 1} of ${groups.length} (source sha256 ${plan.source_sha256})`,
+      StartAt: RUN_START_STATE,
+      States: states,
+    };
+    const call = `dag.child.${i + 1}`;
+    // The parent's outcome reads only the leaves: a child hands back theirs, and nothing else.
+    const leaves = plan.graph.leaves.filter((l) => leafSet.has(l) && childOf.get(l) === i);
+    return {
+      StartAt: call,
+      States: {
+        [call]: {
+          Type: 'Task',
+          Resource: CHILD_RESOURCE,
+          Parameters: {
+            StateMachineArn: `\${${name}}`,
+            Input: { 'run.$': '$.run', 'run_key.$': '$.run_key' },
+          },
+          ResultSelector: {
+            'run.$': '$.Output.run',
+            'run_key.$': '$.Output.run_key',
+            tasks: Object.fromEntries(leaves.map((l) => [`${l}.$`, `$.Output.tasks.${l}`])),
+            outputs: {},
+            errors: {},
+            try_number: 1,
+          },
+          End: true,
+        },
+      },
+    };
+  });
+  const states: Record<string, AslState> = {};
+  const first = parallelOfMachines(calls, RUN_OUTCOME_STATE, states, 'dag.children');
+  const largest = Math.max(plan.graph.leaves.length, ...groups.map((g) => g.length));
+  return {
+    definition: topMachine(plan, states, first),
+    children,
+    structure: { ...structure, recordsPerMachine: largest },
+  };
+}
+
+/** A machine's states inlined, ending the machine. */
+function single(machine: AslMachine, states: Record<string, AslState>): string {
+  Object.assign(states, machine.States);
+  return machine.StartAt;
+}
+
+/** A Parallel over the given branches, nested so that no join merges more than MAX_BRANCHES. */
+function parallelOfMachines(
+  branches: AslMachine[],
+  next: string | null,
+  states: Record<string, AslState>,
+  name: string,
+): string {
+  const groups = chunk(branches, MAX_BRANCHES).map((g, i): AslMachine => {
+    if (g.length === 1) return g[0]!;
+    const inner: Record<string, AslState> = {};
+    return { StartAt: parallelOfMachines(g, null, inner, `${name}.${i}`), States: inner };
+  });
+  states[name] = {
+    Type: 'Parallel',
+    Branches: groups,
+    ResultSelector: joinSelector(groups.length, false),
+    ...(next === null ? { End: true } : { Next: next }),
+  };
+  return name;
+}
+
+function quietCostOfStates(
+  plan: PlanIR,
+  states: Record<string, AslState>,
+  verdicts: ReturnType<typeof quietVerdicts>,
+): number {
+  return quietRunCost(plan, { Comment: '', StartAt: '', States: states }, verdicts).history_events;
+}
+
+/** A Parallel of one branch is that branch; of none, nothing. */
+function unwrap(node: StructureNode): StructureNode | null {
+  if (node.kind !== 'parallel') return node;
+  if (node.children.length === 0) return null;
+  return node.children.length === 1 ? unwrap(node.children[0]!) : node;
 }
 
 class Emitter {
@@ -58,7 +211,13 @@ class Emitter {
   }
 
   /** Adds the node's states to `states`; returns the name of its first state. */
-  emit(node: SpNode, next: string | null, states: Record<string, AslState>, depth: number): string {
+  emit(
+    node: StructureNode,
+    next: string | null,
+    states: Record<string, AslState>,
+    depth: number,
+    dropOutputs = false,
+  ): string {
     switch (node.kind) {
       case 'task': {
         const group = taskStates(this.tasks.get(node.id)!, this.ctx, next);
@@ -75,15 +234,15 @@ class Emitter {
       case 'parallel': {
         const branches = chunk(node.children, MAX_BRANCHES).map((group): AslMachine => {
           const branch: Record<string, AslState> = {};
-          const child: SpNode = group.length === 1 ? group[0]! : { kind: 'parallel', children: group };
-          const start = this.emit(child, null, branch, depth + 1);
+          const child: StructureNode = group.length === 1 ? group[0]! : { kind: 'parallel', children: group };
+          const start = this.emit(child, null, branch, depth + 1, dropOutputs && group.length > 1);
           return { StartAt: start, States: branch };
         });
-        const name = `fork.${depth}.${firstTasks(node)[0]}`;
+        const name = `fork.${depth}.${firstTask(node)}`;
         states[name] = {
           Type: 'Parallel',
           Branches: branches,
-          ResultSelector: joinSelector(branches.length),
+          ResultSelector: joinSelector(branches.length, !dropOutputs),
           ...(next === null ? { End: true } : { Next: next }),
         };
         return name;
@@ -92,20 +251,25 @@ class Emitter {
   }
 }
 
-/** Merges what the branches recorded; the clock becomes the array of branch clocks. */
-function joinSelector(k: number): Record<string, unknown> {
+function firstTask(node: StructureNode): string {
+  let at = node;
+  while (at.kind !== 'task') at = at.children[0]!;
+  return at.id;
+}
+
+/** Merges what the branches recorded; they write disjoint tasks, and agree on what they inherited. */
+function joinSelector(k: number, keepOutputs = true): Record<string, unknown> {
   const merged = (field: string): string => {
     let expression = `$[0].${field}`;
     for (let i = 1; i < k; i++) expression = `States.JsonMerge(${expression}, $[${i}].${field}, false)`;
     return expression;
   };
-  const clocks = Array.from({ length: k }, (_, i) => `$[${i}].clock`).join(', ');
   return {
     'run.$': '$[0].run',
+    'run_key.$': '$[0].run_key',
     'tasks.$': merged('tasks'),
-    'outputs.$': merged('outputs'),
+    ...(keepOutputs ? { 'outputs.$': merged('outputs') } : { outputs: {} }),
     'errors.$': merged('errors'),
-    'clock.$': `States.Array(${clocks})`,
     try_number: 1,
   };
 }

@@ -1,13 +1,14 @@
 import type { FinalTaskState, PlanIR, TaskIR } from '../ir.ts';
 import type { AslDefinition, AslMachine } from './asl-types.ts';
-import type { ChoiceCondition, GateOutcome } from './trigger-gates.ts';
-import { triggerGate } from './trigger-gates.ts';
+import { countState, decide, emptyCounts } from '../../semantics/trigger-rules.ts';
+import type { Verdict } from './upstream-choice.ts';
 import { pollDelays, pollSchedule } from './polling.ts';
 import { TRANSIENT_RETRY } from './task-states.ts';
 
 /**
  * Transitions and history events of a compiled run, predicted from the definition with the history
- * model of src/local/aws-engine.ts (historyEventsOf): Task 2 + 3 per attempt, Parallel 4, other
+ * model of src/local/aws-engine.ts (historyEventsOf): Task 2 + 3 per attempt (a gate's callback
+ * Task one more, TaskSubmitted), Parallel 4, other
  * states 2, execution 2. One transition per state entered and per retry. Step Functions bills
  * $0.025 per 1,000 transitions (Standard, us-east-1).
  */
@@ -22,14 +23,16 @@ export interface RunCost {
 }
 
 /** A run where no task fails and every job is done at its first poll. */
-export function quietRunCost(plan: PlanIR, definition: AslDefinition): RunCost {
-  const verdicts = quietVerdicts(plan);
+export function quietRunCost(
+  plan: PlanIR,
+  definition: AslDefinition,
+  verdicts: Map<string, Verdict> = quietVerdicts(plan),
+): RunCost {
   const cost = { transitions: 0, history_events: 2 };
   const add = (t: number, e: number): void => {
     cost.transitions += t;
     cost.history_events += e;
   };
-  const ran = new Set(plan.tasks.filter((t) => verdicts.get(t.task_id) === 'run').map((t) => t.task_id));
   const visit = (machine: AslMachine): void => {
     for (const [name, state] of Object.entries(machine.States)) {
       if (state.Type === 'Parallel') {
@@ -42,31 +45,52 @@ export function quietRunCost(plan: PlanIR, definition: AslDefinition): RunCost {
         continue;
       }
       const [task, part] = name.split('.') as [string, string];
-      const verdict = verdicts.get(task);
-      const entered =
-        part === 'gate' ||
-        (ran.has(task) && ['run', 'submit', 'poll', 'done'].includes(part)) ||
-        part === verdict;
-      if (entered) add(1, state.Type === 'Task' ? 5 : 2);
+      const verdict = verdicts.get(task)!;
+      const ran = verdict === 'run';
+      const settledThroughDone = !ran && machine.States[`${task}.${verdict}`]?.ResultPath === '$.outcome';
+      // A wait with upstreams is the task's gate; one without only asks for a slot once the task runs.
+      const gated = (name: string): boolean =>
+        ((machine.States[name]?.Parameters as { Payload?: { upstream: string[] } } | undefined)?.Payload
+          ?.upstream.length ?? 0) > 0;
+      let entered: boolean;
+      switch (part) {
+        case 'gate':
+        case 'end':
+        case 'verdict':
+          entered = true;
+          break;
+        case 'wait':
+          entered = ran || gated(name);
+          break;
+        case 'done':
+          entered = ran || settledThroughDone;
+          break;
+        case 'admit':
+        case 'run':
+        case 'submit':
+        case 'poll':
+          entered = ran;
+          break;
+        default:
+          entered = part === verdict;
+      }
+      // A callback Task also writes TaskSubmitted once the gate's Lambda has answered.
+      if (entered) add(1, state.Type !== 'Task' ? 2 : part === 'wait' ? 6 : 5);
     }
   };
   visit(definition);
   return cost;
 }
 
-/** Each task's gate verdict when nothing fails: what a clean run of the DAG does. */
-export function quietVerdicts(plan: PlanIR): Map<string, GateOutcome> {
+/** Each task's verdict when nothing fails: what a clean run of the DAG does. */
+export function quietVerdicts(plan: PlanIR): Map<string, Verdict> {
   const final = new Map<string, FinalTaskState>();
-  const verdicts = new Map<string, GateOutcome>();
+  const verdicts = new Map<string, Verdict>();
   for (const task of plan.tasks) {
-    const gate = triggerGate(task.trigger_rule, task.upstream);
-    const holds = (c: ChoiceCondition): boolean =>
-      'Or' in c
-        ? c.Or.some(holds)
-        : 'And' in c
-          ? c.And.every(holds)
-          : final.get(c.Variable.split('.')[2]!) === c.StringEquals;
-    const verdict = gate ? (gate.rules.find((r) => holds(r.when))?.then ?? gate.otherwise) : 'run';
+    const counts = emptyCounts(task.upstream.length);
+    for (const u of task.upstream) countState(counts, final.get(u)!);
+    const verdict = decide(task.trigger_rule, counts);
+    if (verdict === 'wait') throw new Error(`task ${task.task_id}: undecided with every upstream final`);
     verdicts.set(task.task_id, verdict);
     final.set(task.task_id, verdict === 'run' ? 'success' : verdict);
   }
@@ -96,5 +120,7 @@ export function worstTaskHistory(task: TaskIR): number {
     task.wait_for === null
       ? call(transient)
       : call(transient) + call(pollSchedule(task).max_retries + transient);
-  return 2 + tries * perTry + task.retries * 6 + 2 + 2;
+  // Plus a gate: its wait (with transient retries), verdict and admit, and the end it reports.
+  const gate = 2 * call(transient) + 2 + 2;
+  return 2 + tries * perTry + task.retries * 6 + 2 + 2 + gate;
 }

@@ -1,7 +1,9 @@
+import { OUTPUT_FIELD_BUDGET_BYTES } from '../../dag/operators.ts';
 import { CompileRefusal } from '../compile-refusal.ts';
 import type { PlanIR } from '../ir.ts';
 import type { AslDefinition } from './asl-types.ts';
 import { HISTORY_LIMIT, quietRunCost, worstTaskHistory } from './cost-model.ts';
+import type { Structure } from './structure.ts';
 import { readFields } from './task-states.ts';
 
 /**
@@ -13,7 +15,6 @@ import { readFields } from './task-states.ts';
  */
 export const DEFINITION_LIMIT_BYTES = 1_048_576;
 export const STATE_LIMIT_BYTES = 262_144;
-export const OUTPUT_FIELD_BUDGET_BYTES = 1_024;
 export const CONF_BUDGET_BYTES = 16_384;
 /** An error Cause carried until the task's record is written. */
 const CAUSE_BUDGET_BYTES = 4_096;
@@ -39,16 +40,25 @@ export class AslLimitError extends CompileRefusal {
   }
 }
 
-export function limitFacts(plan: PlanIR, definition: AslDefinition): LimitFacts {
-  const quiet = quietRunCost(plan, definition);
+export function limitFacts(
+  plan: PlanIR,
+  definition: AslDefinition,
+  children: Record<string, AslDefinition> = {},
+  structure?: Structure,
+): LimitFacts {
+  // Each execution has its own history: the largest one counts (a child's, when the DAG is split).
+  const machines = [definition, ...Object.values(children)];
+  const quiet = machines
+    .map((m) => quietRunCost(plan, m))
+    .reduce((a, b) => (b.history_events > a.history_events ? b : a));
   let worst: LimitFacts['worst_task'] = null;
   for (const task of plan.tasks) {
     const events = worstTaskHistory(task);
     if (!worst || events > worst.history_events) worst = { task_id: task.task_id, history_events: events };
   }
   return {
-    definition_bytes: Buffer.byteLength(JSON.stringify(definition)),
-    max_state_bytes: maxStateBytes(plan),
+    definition_bytes: Math.max(...machines.map((m) => Buffer.byteLength(JSON.stringify(m)))),
+    max_state_bytes: maxStateBytes(plan, structure),
     worst_task: worst,
     worst_history_events: quiet.history_events + (worst?.history_events ?? 0),
   };
@@ -78,16 +88,78 @@ export function limitProblems(facts: LimitFacts): string[] {
   return problems;
 }
 
-export function assertWithinLimits(plan: PlanIR, definition: AslDefinition): LimitFacts {
-  const facts = limitFacts(plan, definition);
+export function assertWithinLimits(
+  plan: PlanIR,
+  definition: AslDefinition,
+  children: Record<string, AslDefinition> = {},
+  structure?: Structure,
+): LimitFacts {
+  const facts = limitFacts(plan, definition, children, structure);
   const problems = limitProblems(facts);
   if (problems.length > 0) throw new AslLimitError(plan.dag_id, problems);
   return facts;
 }
 
-function maxStateBytes(plan: PlanIR): number {
+/**
+ * In the gated shape the top-level join keeps no outputs, so a state holds at most the outputs of
+ * one top-level branch: those its tasks record and those its gates bring. The largest such set.
+ */
+function largestBranchOutputs(
+  plan: PlanIR,
+  structure: Structure,
+  fields: ReadonlyMap<string, readonly string[]>,
+): string[] {
+  const reads = new Map(plan.tasks.map((t) => [t.task_id, t.reads.map((r) => r.task)]));
+  const gated = new Set(structure.gated);
+  const top = structure.tree.kind === 'parallel' ? structure.tree.children : [structure.tree];
+  let best: string[] = [];
+  let bestSize = -1;
+  for (const branch of top) {
+    const held = new Set<string>();
+    const stack = [branch];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (node.kind !== 'task') {
+        stack.push(...node.children);
+        continue;
+      }
+      if (fields.has(node.id)) held.add(node.id);
+      if (gated.has(node.id)) for (const r of reads.get(node.id)!) held.add(r);
+    }
+    const size = [...held].reduce((n, t) => n + fields.get(t)!.length, 0);
+    if (size > bestSize) {
+      bestSize = size;
+      best = [...held].sort();
+    }
+  }
+  return best;
+}
+
+/** $$.Execution.Id of the top execution: an ARN, far below this. */
+const RUN_KEY_BUDGET_BYTES = 2_048;
+/** Error names recorded per failed task: the handlers' vocabulary and States.* names, all shorter. */
+const ERROR_NAME_BUDGET = 'x'.repeat(64);
+
+/**
+ * An upper bound of the workflow state, linear in tasks: every task recorded in its longest state
+ * with the longest error name, every read output field at its budget (twice: in `outputs` and in
+ * a gate's verdict on its way there), the run with its conf budget, and the largest scratch.
+ */
+export function maxStateBytes(plan: PlanIR, structure?: Structure): number {
   const fields = readFields(plan);
+  const held =
+    structure?.mode === 'gated' ? largestBranchOutputs(plan, structure, fields) : [...fields.keys()];
+  const outputs = Object.fromEntries(
+    held.map((t) => [t, Object.fromEntries(fields.get(t)!.map((name) => [name, '']))]),
+  );
   const params = Object.fromEntries(Object.entries(plan.params).map(([k, p]) => [k, p.default ?? null]));
+  // A split DAG's executions each record at most recordsPerMachine tasks: the longest ids count.
+  const recorded =
+    structure?.recordsPerMachine === undefined
+      ? plan.tasks
+      : [...plan.tasks]
+          .sort((a, b) => b.task_id.length - a.task_id.length)
+          .slice(0, structure.recordsPerMachine);
   const state = {
     run: {
       dag_id: plan.dag_id,
@@ -96,11 +168,13 @@ function maxStateBytes(plan: PlanIR): number {
       conf: {},
       params,
     },
-    tasks: Object.fromEntries(plan.tasks.map((t) => [t.task_id, 'upstream_failed'])),
-    outputs: Object.fromEntries([...fields.keys()].map((t) => [t, {}])),
-    errors: Object.fromEntries(plan.tasks.map((t) => [t.task_id, 'ServiceUnavailable'])),
-    clock: plan.graph.topological_order,
+    run_key: 'x'.repeat(RUN_KEY_BUDGET_BYTES),
+    tasks: Object.fromEntries(recorded.map((t) => [t.task_id, 'upstream_failed'])),
+    outputs,
+    errors: Object.fromEntries(recorded.map((t) => [t.task_id, ERROR_NAME_BUDGET])),
     try_number: 1,
+    // A gate's verdict carries the outputs it brings until <id>.admit merges them.
+    gate: { verdict: 'upstream_failed', outputs },
     delay_s: 86_400,
     submitted: {
       job: {
@@ -116,7 +190,7 @@ function maxStateBytes(plan: PlanIR): number {
   };
   return (
     Buffer.byteLength(JSON.stringify(state)) +
-    [...fields.values()].reduce((n, f) => n + f.length, 0) * OUTPUT_FIELD_BUDGET_BYTES +
+    2 * held.reduce((n, t) => n + fields.get(t)!.length, 0) * OUTPUT_FIELD_BUDGET_BYTES +
     CONF_BUDGET_BYTES +
     CAUSE_BUDGET_BYTES
   );

@@ -72,9 +72,6 @@ function parseInvocation(raw: unknown): GateInvocation {
       throw badInput(`unknown trigger rule '${inv.trigger_rule}'`);
     const up = new Set(inv.upstream);
     if (up.size !== inv.upstream.length) throw badInput(`task '${inv.task_id}' lists an upstream twice`);
-    const stray = inv.reads.find((r) => !up.has(r));
-    if (stray !== undefined)
-      throw badInput(`task '${inv.task_id}' reads '${stray}', which is not an upstream`);
   }
   return inv;
 }
@@ -125,7 +122,8 @@ class Gate {
     if (!e.release_slot) return;
     const holder = (await this.store.readWaiters(this.runKey, [e.task_id])).get(e.task_id);
     const slot = holder?.spec.slot;
-    if (!slot) throw badInput(`task '${e.task_id}' releases a slot it never waited for`);
+    // A task settled before it asked for a slot (its upstream's state decided it) holds none.
+    if (!slot) return;
     await this.slotStep((q) => releaseSlot(q, slot.order, slot.cap));
   }
 
@@ -136,9 +134,13 @@ class Gate {
       return;
     }
     const { trigger_rule, upstream, reads, slot } = waiter.spec;
-    const ends = await this.store.readEnds(this.runKey, upstream);
+    // `reads` may name any ancestor (a template reads tasks.<ancestor>.output): a 'run' waits for those too.
+    const ends = await this.store.readEnds(this.runKey, [...new Set([...upstream, ...reads])]);
     const counts = emptyCounts(upstream.length);
-    for (const end of ends.values()) countState(counts, end.state);
+    for (const u of upstream) {
+      const end = ends.get(u);
+      if (end) countState(counts, end.state);
+    }
     const decision = decide(trigger_rule, counts);
     if (decision === 'wait') return;
     if (decision === 'run' && reads.some((r) => !ends.has(r))) return;

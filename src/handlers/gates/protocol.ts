@@ -35,7 +35,7 @@ export const GateWaitSchema = z.object({
   trigger_rule: z.string().min(1),
   /** Every direct upstream; each one reports its end (GateEnd) so the rule can decide. */
   upstream: z.array(z.string()),
-  /** Upstreams whose outputs this task's templates read: a 'run' verdict also waits for them. */
+  /** Ancestors whose outputs this task's templates read: a 'run' verdict also waits for them. */
   reads: z.array(z.string()),
   /** Present when max_active_tasks can bind and the task is a job task. */
   slot: SlotRequestSchema.nullable(),
@@ -49,7 +49,7 @@ export const GateEndSchema = z.object({
   state: FinalState,
   /** The task's small output, when some gated downstream reads it; else null. */
   output: z.record(z.string(), Json).nullable(),
-  /** The gated tasks among this task's direct downstreams: the waiters to re-evaluate. */
+  /** The gated tasks waiting on this task's end (downstreams, and readers of its output): re-evaluated. */
   downstream: z.array(z.string()),
   /** True when the task held a max_active_tasks slot: it is released and handed on. */
   release_slot: z.boolean(),

@@ -1,9 +1,11 @@
 import { TASK_HANDLER } from '../../compiler/aws/asl-types.ts';
 import { compileAsl } from '../../compiler/aws/asl.ts';
 import type { PlanIR } from '../../compiler/ir.ts';
-import { runCompiledDag } from '../aws-run.ts';
 import { manualRunContext } from './run-context.ts';
+import type { EngineEvent } from '../aws-engine.ts';
 import { Simulator } from './simulator.ts';
+import { runOnClock } from './clocked-run.ts';
+import { VirtualClock } from './virtual-clock.ts';
 import type { RunTrace, TaskTrace } from './trace.ts';
 
 export interface SimulateOptions {
@@ -11,14 +13,18 @@ export interface SimulateOptions {
   /** Task ids that fail on every try. */
   fail: readonly string[];
   now?: Date;
+  /** Every engine event (tests measure state sizes with it). */
+  onEvent?: (event: EngineEvent) => void;
 }
 
-/** Compiles the plan to ASL and runs it in aws-local-stepfunctions with the simulator as every task. */
+/** Compiles the plan to ASL and runs it in aws-local-stepfunctions with the simulator as every task, on a virtual clock. */
 export async function simulateAws(plan: PlanIR, options: SimulateOptions): Promise<RunTrace> {
-  const simulator = new Simulator(plan, new Set(options.fail));
-  const { definition } = compileAsl(plan);
+  const clock = new VirtualClock();
+  const simulator = new Simulator(plan, new Set(options.fail), clock);
+  const compiled = compileAsl(plan);
   const run = manualRunContext(plan, options.conf, options.now ?? new Date());
-  const { result, records } = await runCompiledDag(definition, run, { [TASK_HANDLER]: simulator.handle });
+  const ran = await runOnClock(compiled, run, { [TASK_HANDLER]: simulator.handle }, clock, options.onEvent);
+  const { result, records } = ran;
   const tasks: Record<string, TaskTrace> = {};
   let makespan = 0;
   for (const { task_id } of plan.tasks) {

@@ -4,15 +4,16 @@ import { retryDelays } from '../../compiler/aws/retry-delays.ts';
 import type { PlanIR, TaskIR } from '../../compiler/ir.ts';
 import { OPERATOR_OUTPUTS } from '../../dag/operators.ts';
 import type { TaskInvocation } from '../../handlers/contract.ts';
+import type { VirtualClock } from './virtual-clock.ts';
 
 /**
- * Stands in for the task handler in `airless run --simulate`. Each try of a task takes its
- * expected_duration of virtual time; a job is polled on the compiled schedule and answers
- * StillRunning until that time has passed. A task listed in `fail` fails every try (JobFailed).
- *
- * Virtual time comes from the workflow state: a task starts at the end of what its `clock` names
- * (the task before it on its path, or at a Parallel join the latest of the branches' clocks), so
- * added orderings and joins show up as later starts. A retry starts after Airflow's nominal delay.
+ * Stands in for the task handler in `airless run --simulate --engine aws`, on a virtual clock
+ * (virtual-clock.ts) rather than anything in the workflow state. A try starts when its call is
+ * made (a retry first sleeps Airflow's nominal delay after the failed try) and takes
+ * expected_duration: an empty task's one call sleeps that long; a job's polls sleep to their times
+ * on the compiled schedule (try start + the poll delays) and answer StillRunning until the job's
+ * end, and the poll that would pass the end returns at the end itself, as the Durable simulation's
+ * timer does. A task listed in `fail` fails every try (JobFailed).
  */
 export interface SimulatedTask {
   tries: number;
@@ -22,8 +23,6 @@ export interface SimulatedTask {
   polls: number;
 }
 
-type Clock = string | null | Clock[];
-
 export class Simulator {
   readonly tasks = new Map<string, SimulatedTask>();
   private readonly byId: Map<string, TaskIR>;
@@ -31,24 +30,27 @@ export class Simulator {
   constructor(
     plan: PlanIR,
     private readonly fail: ReadonlySet<string>,
+    private readonly clock: VirtualClock,
   ) {
     this.byId = new Map(plan.tasks.map((t) => [t.task_id, t]));
     for (const id of fail) if (!this.byId.has(id)) throw new Error(`--fail names an unknown task: ${id}`);
   }
 
   readonly handle = async (payload: unknown): Promise<unknown> => {
-    const call = payload as TaskInvocation & { clock: Clock };
+    const call = payload as TaskInvocation;
     const task = this.byId.get(call.task.task_id);
     if (!task) throw new AirlessError('BadInput', `unknown task ${call.task.task_id}`);
-    if (call.op === 'submit') return this.submit(task, call.try_number, call.clock);
+    if (call.op === 'submit') return this.submit(task, call.try_number);
     if (call.op === 'poll') return this.poll(task);
     throw new AirlessError('BadInput', `the simulator does not ${call.op}`);
   };
 
-  private submit(task: TaskIR, tryNumber: number, clock: Clock): unknown {
+  private async submit(task: TaskIR, tryNumber: number): Promise<unknown> {
     const previous = this.tasks.get(task.task_id);
-    const start =
-      tryNumber === 1 || !previous ? this.resolve(clock) : previous.end_s + retryDelays(task)[tryNumber - 2]!;
+    if (tryNumber > 1 && previous) {
+      await this.clock.sleepUntil(previous.end_s + retryDelays(task)[tryNumber - 2]!);
+    }
+    const start = this.clock.now;
     const sim: SimulatedTask = {
       tries: tryNumber,
       start_s: previous?.start_s ?? start,
@@ -58,7 +60,8 @@ export class Simulator {
     };
     this.tasks.set(task.task_id, sim);
     if (task.wait_for === null) {
-      sim.end_s = start + task.expected_duration_s;
+      await this.clock.sleepUntil(start + task.expected_duration_s);
+      sim.end_s = this.clock.now;
       if (this.fail.has(task.task_id))
         throw new AirlessError('JobFailed', `${task.task_id} fails (simulated)`);
       return {};
@@ -74,31 +77,22 @@ export class Simulator {
     };
   }
 
-  private poll(task: TaskIR): unknown {
+  private async poll(task: TaskIR): Promise<unknown> {
     const sim = this.tasks.get(task.task_id);
     if (!sim) throw new AirlessError('BadInput', `${task.task_id} polled before submit`);
     const delay = pollDelays(pollSchedule(task));
     let at = sim.try_start_s;
     for (let k = 0; k < sim.polls; k++) at += delay(k);
     const finish = sim.try_start_s + task.expected_duration_s;
+    await this.clock.sleepUntil(Math.min(at, finish));
+    sim.end_s = this.clock.now;
     if (at < finish) {
       sim.polls++;
-      sim.end_s = at;
       throw new AirlessError('StillRunning', `${task.task_id} still running at ${at} s (simulated)`);
     }
-    sim.end_s = finish;
     if (this.fail.has(task.task_id))
       throw new AirlessError('JobFailed', `${task.task_id} failed (simulated)`);
     const output = Object.fromEntries(OPERATOR_OUTPUTS[task.operator].map((f) => [f, `sim-${f}`]));
     return { output: { ...output, job_id: `sim-${task.task_id}-${sim.tries}`, status: task.wait_for } };
-  }
-
-  /** The virtual time a clock stands for: when the named task ended, the latest of an array, or 0. */
-  private resolve(clock: Clock): number {
-    if (clock === null) return 0;
-    if (Array.isArray(clock)) return clock.reduce<number>((max, c) => Math.max(max, this.resolve(c)), 0);
-    const ran = this.tasks.get(clock);
-    if (!ran) throw new Error(`clock names ${clock}, which has not run`);
-    return ran.end_s;
   }
 }

@@ -4,7 +4,7 @@ import type { AslMachine, AslState } from '../../../src/compiler/aws/asl-types.t
 import { TASK_HANDLER_RESOURCE } from '../../../src/compiler/aws/asl-types.ts';
 import { compileAsl, MAX_BRANCHES } from '../../../src/compiler/aws/asl.ts';
 import { PER_POLL, quietRunCost } from '../../../src/compiler/aws/cost-model.ts';
-import { AslLimitError, assertWithinLimits } from '../../../src/compiler/aws/limits.ts';
+import { assertWithinLimits } from '../../../src/compiler/aws/limits.ts';
 import { PollingUnboundedError } from '../../../src/compiler/aws/polling.ts';
 import { aslReport } from '../../../src/compiler/aws/report.ts';
 import { awsTarget } from '../../../src/compiler/aws/target.ts';
@@ -79,10 +79,11 @@ describe('compiled definitions', () => {
   });
 
   it('calls the handler through the definition substitution, with a timeout, retrying only named errors', () => {
-    const tasks = allStates(compileAsl(plan).definition).filter(([, s]) => s.Type === 'Task');
+    const tasks = allStates(compileAsl(plan).definition).filter(
+      ([, s]) => s.Type === 'Task' && s.Resource === TASK_HANDLER_RESOURCE,
+    );
     expect(tasks.length).toBe(4 * 2 + 1); // submit and poll per job task, one call for the empty one
     for (const [, s] of tasks) {
-      expect(s.Resource).toBe(TASK_HANDLER_RESOURCE);
       expect(s.TimeoutSeconds).toBeGreaterThan(0);
       for (const r of s.Retry as Array<{ ErrorEquals: string[] }>)
         expect(r.ErrorEquals).not.toContain('States.ALL');
@@ -150,12 +151,11 @@ describe('Step Functions limits', () => {
     );
   });
 
-  it('refuses a definition over 1 MB and reports it', () => {
-    const big = planOf(Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`t${i}`, {}])));
-    for (const t of big.tasks) t.config = { args: 'x'.repeat(1500) };
+  it('refuses a task whose own states are over 1 MB (no split can hold it) and reports it', () => {
+    const big = planOf({ t0: {}, t1: { up: ['t0'] } });
+    for (const t of big.tasks) t.config = { args: 'x'.repeat(600_000) };
     const compiled = compileAsl(big);
-    expect(() => assertWithinLimits(big, compiled.definition)).toThrow(AslLimitError);
-    expect(() => assertWithinLimits(big, compiled.definition)).toThrow(
+    expect(() => assertWithinLimits(big, compiled.definition, compiled.children)).toThrow(
       /definition is \d+ bytes, over the 1 MB/,
     );
     expect(aslReport(big, compiled).rows.some(([k]) => k === 'limit exceeded')).toBe(true);

@@ -17,6 +17,8 @@ export interface TaskSketch {
   retries?: number;
   reads?: string[];
   exponential?: boolean;
+  /** Effective priority weight; by default Airflow's downstream rule with weights of 1. */
+  weight?: number;
 }
 
 /** A PlanIR with every default applied and the graph facts computed, as buildIr would give. */
@@ -30,6 +32,19 @@ export function planOf(
   const order = topologicalOrder(g);
   const op = (id: string): OperatorName => tasks[id]!.op ?? 'genie';
   const dur = (id: string): number => tasks[id]!.dur ?? (op(id) === 'empty' ? 0 : 60);
+  const descendants = (id: string): number => {
+    const seen = new Set<string>();
+    const stack = [id];
+    while (stack.length > 0) {
+      const at = stack.pop()!;
+      for (const d of ids) {
+        if (!(tasks[d]!.up ?? []).includes(at) || seen.has(d)) continue;
+        seen.add(d);
+        stack.push(d);
+      }
+    }
+    return seen.size;
+  };
   const ir = (id: string): TaskIR => {
     const t = tasks[id]!;
     const job = op(id) !== 'empty';
@@ -48,6 +63,7 @@ export function planOf(
       wait_for: job ? 'FINISHED' : null,
       poke_interval_s: job ? 15 : null,
       max_poke_interval_s: job ? 300 : null,
+      priority_weight: t.weight ?? 1 + descendants(id),
       connection: null,
       config: job ? { job_name: `${id}-{{ run_id }}` } : {},
       templates: [],

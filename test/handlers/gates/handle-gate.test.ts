@@ -347,7 +347,9 @@ for (const kind of storeKinds()) {
     it('refuses what is not a gate invocation', async () => {
       const g = setup();
       await expect(handleGate({ op: 'wait' }, g.deps)).rejects.toMatchObject({ name: 'BadInput' });
-      await expect(g.wait('t', ['a'], { reads: ['z'] })).rejects.toMatchObject({ name: 'BadInput' });
+      await expect(g.wait('t', ['a'], { reads: ['not a task id'] })).rejects.toMatchObject({
+        name: 'BadInput',
+      });
       await expect(g.wait('t', ['a'], { trigger_rule: 'sometimes' })).rejects.toMatchObject({
         name: 'BadInput',
       });
