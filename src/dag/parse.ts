@@ -1,5 +1,5 @@
 import { FAILSAFE_SCHEMA, load as loadYaml, Type } from 'js-yaml';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node, Pair, Scalar } from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
 
@@ -131,9 +131,20 @@ function parseWithPositions(text: string, file: string): ParsedFile {
     const { line, col } = lineCounter.linePos(Math.min(key.range?.[0] ?? 0, text.length));
     diagnostics.push({ file, line, col, path: [], message: `duplicate key '${String(key.value)}'` });
   }
+  const loops = selfAliases(doc);
+  for (const alias of loops) {
+    const { line, col } = lineCounter.linePos(Math.min(alias.range?.[0] ?? 0, text.length));
+    diagnostics.push({
+      file,
+      line,
+      col,
+      path: [],
+      message: `alias *${alias.source} refers to a node that contains it (a DAG file is a tree)`,
+    });
+  }
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 100 });
+    value = loops.length > 0 ? undefined : doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
     value = undefined;
     diagnostics.push({
@@ -145,6 +156,20 @@ function parseWithPositions(text: string, file: string): ParsedFile {
     });
   }
   return { file, text, value, diagnostics, reader: 'yaml', positions: () => positions };
+}
+
+/** Aliases inside the node their anchor names: read as data, they would make a cycle. */
+function selfAliases(
+  doc: Document.Parsed,
+): Array<{ source: string; range?: [number, number, number] | null }> {
+  const found: Array<{ source: string; range?: [number, number, number] | null }> = [];
+  visit(doc, {
+    Alias(_key, alias, path) {
+      const target = alias.resolve(doc);
+      if (target !== undefined && path.includes(target)) found.push(alias);
+    },
+  });
+  return found;
 }
 
 /** Every scalar key that repeats an earlier key of the same mapping, anywhere in the document. */

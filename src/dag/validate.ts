@@ -59,18 +59,46 @@ function load(text: string, file: string, stateMachinePrefix: string): LoadResul
   report.diagnostics.push(...parsed.diagnostics);
   const document = parsed.value;
   if (!isRecord(document)) {
+    if (document === undefined && parsed.diagnostics.length > 0) {
+      return { dag: null, diagnostics: sortDiagnostics(report.diagnostics) };
+    }
     report.at(
       [],
       `a DAG file is a mapping with at least dag_id and tasks, got ${describe(document ?? null)}`,
     );
     return { dag: null, diagnostics: sortDiagnostics(report.diagnostics) };
   }
+  reportReservedKeys(document, report);
   const result = DagSchema.safeParse(document, { reportInput: true });
   if (!result.success) reportSchemaIssues(result.error.issues, document, report);
   checkDocument(document, report);
   checkStateMachineName(document.dag_id, stateMachinePrefix, report);
   const diagnostics = sortDiagnostics(report.diagnostics);
   return { dag: result.success && diagnostics.length === 0 ? result.data : null, diagnostics };
+}
+
+/**
+ * `__proto__` is no name JavaScript objects can hold as data: zod and every plain-object map after it
+ * would read it as the object's prototype. Refused wherever it is a key, each at its own line.
+ */
+function reportReservedKeys(document: Record<string, unknown>, report: Report): void {
+  const todo: Array<[value: unknown, path: Path]> = [[document, []]];
+  while (todo.length > 0) {
+    const [value, path] = todo.pop()!;
+    if (Array.isArray(value)) value.forEach((item, i) => todo.push([item, [...path, i]]));
+    else if (isRecord(value)) {
+      for (const key of Object.keys(value)) {
+        if (key === '__proto__') {
+          const where = [...path, key];
+          report.at(
+            where,
+            labelled(path, "'__proto__' is reserved (JavaScript reads it as an object's prototype)"),
+            { key: true },
+          );
+        } else todo.push([value[key], [...path, key]]);
+      }
+    }
+  }
 }
 
 function checkStateMachineName(dagId: unknown, prefix: string, report: Report): void {
@@ -169,7 +197,7 @@ function checkParams(doc: Record<string, unknown>, report: Report): void {
   for (const [name, param] of Object.entries(doc.params)) {
     if (!isRecord(param)) continue;
     const types = (Array.isArray(param.type) ? param.type : [param.type]).filter(
-      (t): t is string => typeof t === 'string' && t in PARAM_TYPE_TESTS,
+      (t): t is string => typeof t === 'string' && Object.hasOwn(PARAM_TYPE_TESTS, t),
     );
     if (!('default' in param)) {
       // As Airflow: a param is required unless its type admits null, and scheduled runs carry no conf.

@@ -16,5 +16,39 @@ export function aslProblems(definition: AslDefinition): string[] {
     JSON.stringify(EXAMPLE_HANDLER_ARN),
   );
   const result = aslValidator(JSON.parse(text), { checkPaths: true, checkArn: true });
-  return result.isValid ? [] : result.errorsText('\n').split('\n');
+  if (result.isValid) return [];
+  // asl-validator counts field names in a plain object, so `toString.$` or `constructor` (task ids)
+  // count as duplicates of Object.prototype's members: its check is replaced by the same rule on a Set.
+  return [
+    ...result
+      .errorsText('\n')
+      .split('\n')
+      .filter((line) => !line.startsWith(`${DUPLICATE_FIELD}:`)),
+    ...duplicateFields(definition),
+  ];
+}
+
+const DUPLICATE_FIELD = 'DUPLICATE_FIELD_NAME';
+
+/** ASL: no object under Parameters or ResultSelector may hold two names equal once `.$` is stripped. */
+function duplicateFields(definition: AslDefinition): string[] {
+  const problems: string[] = [];
+  const inspect = (value: unknown, inPayload: boolean): void => {
+    if (value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) {
+      for (const item of value) inspect(item, inPayload);
+      return;
+    }
+    const seen = new Set<string>();
+    for (const [key, child] of Object.entries(value)) {
+      if (inPayload) {
+        const name = key.endsWith('.$') ? key.slice(0, -2) : key;
+        if (seen.has(name)) problems.push(`${DUPLICATE_FIELD}: '${name}' twice once '.$' is stripped`);
+        seen.add(name);
+      }
+      inspect(child, inPayload || key === 'Parameters' || key === 'ResultSelector');
+    }
+  };
+  inspect(definition, false);
+  return problems;
 }
