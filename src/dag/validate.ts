@@ -298,7 +298,11 @@ function checkTemplatesOutsideTasks(doc: Record<string, unknown>, report: Report
     'dag_id',
   ]) {
     walkStrings(doc[section], [section], (_text, at) => {
-      report.within(at, '{{', labelled(at, 'templates are only rendered in task fields'));
+      const why =
+        section === 'connections' && at[2] === 'host'
+          ? "templates are only rendered in task fields: the host a connection's credentials go to is fixed in the DAG file, never taken from a run's params or conf"
+          : 'templates are only rendered in task fields';
+      report.within(at, '{{', labelled(at, why));
     });
   }
 }

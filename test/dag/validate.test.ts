@@ -415,7 +415,7 @@ describe('loadDag: one test per kind of diagnostic', () => {
         g: { operator: genie, cluster_tags: "emr.cluster.role:batch", command_tags: [] }
     `;
     expect(errors(text)).toEqual([
-      "dag.yaml:3:3: error: tasks.g: missing required field 'endpoint'",
+      'dag.yaml:3:3: error: tasks.g: needs a URL to send requests to: set endpoint on the task',
       'dag.yaml:3:39: error: tasks.g.cluster_tags: expected a list of tags, or a list of tag lists tried in order',
       'dag.yaml:3:79: error: tasks.g.command_tags: must not be empty',
     ]);
