@@ -10,7 +10,8 @@ import { buildGraph, findCycles, upstreamQuery } from './graph.ts';
 import { parseFile } from './parse.ts';
 import type { Path } from './parse.ts';
 import { isRecord, labelled, Report } from './report.ts';
-import { DagSchema } from './schema.ts';
+import { checkParamValue, paramSchemaProblems } from './params.ts';
+import { DagSchema, ParamSchema } from './schema.ts';
 import type { DagDocument } from './schema.ts';
 import { describe, reportSchemaIssues } from './schema-issues.ts';
 import { checkReference, parseTemplate, walkStrings } from './templates.ts';
@@ -180,26 +181,25 @@ function checkDependencies(
   return upstreamQuery(graph);
 }
 
-const PARAM_TYPE_TESTS: Record<string, (v: unknown) => boolean> = {
-  string: (v) => typeof v === 'string',
-  integer: (v) => Number.isInteger(v),
-  number: (v) => typeof v === 'number',
-  boolean: (v) => typeof v === 'boolean',
-  array: Array.isArray,
-  object: isRecord,
-  null: (v) => v === null,
-};
-
-/** A param's default must satisfy its own type and enum. */
+/**
+ * Each param's schema must be one the run API can apply (a pattern it matches in linear time, a
+ * known format, bounds that leave some value), and its default must pass the same checker a
+ * triggered run's conf goes through.
+ */
 function checkParams(doc: Record<string, unknown>, report: Report): void {
   if (!isRecord(doc.params)) return;
   const scheduled = typeof doc.schedule === 'string';
   for (const [name, param] of Object.entries(doc.params)) {
     if (!isRecord(param)) continue;
-    const types = (Array.isArray(param.type) ? param.type : [param.type]).filter(
-      (t): t is string => typeof t === 'string' && Object.hasOwn(PARAM_TYPE_TESTS, t),
-    );
+    const problems = paramSchemaProblems(param);
+    for (const { path, message } of problems) {
+      const at = ['params', name, ...path];
+      report.at(at, labelled(at, message));
+    }
     if (!('default' in param)) {
+      const types = (Array.isArray(param.type) ? param.type : [param.type]).filter(
+        (t): t is string => typeof t === 'string',
+      );
       // As Airflow: a param is required unless its type admits null, and scheduled runs carry no conf.
       if (scheduled && !types.includes('null')) {
         report.at(
@@ -213,18 +213,10 @@ function checkParams(doc: Record<string, unknown>, report: Report): void {
       }
       continue;
     }
+    if (problems.length > 0 || !ParamSchema.safeParse(param).success) continue;
     const path = ['params', name, 'default'];
-    if (types.length > 0 && !types.some((t) => PARAM_TYPE_TESTS[t]!(param.default))) {
-      report.at(
-        path,
-        labelled(path, `default ${describe(param.default)} is not of type ${types.join(' or ')}`),
-      );
-    }
-    if (
-      Array.isArray(param.enum) &&
-      !param.enum.some((e) => JSON.stringify(e) === JSON.stringify(param.default))
-    ) {
-      report.at(path, labelled(path, `default ${describe(param.default)} is not one of its enum values`));
+    for (const problem of checkParamValue(param.default, param)) {
+      report.at(path, labelled(path, `default ${describe(param.default)} ${problem}`));
     }
   }
 }

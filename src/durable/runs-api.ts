@@ -3,8 +3,8 @@ import type { DurableClient, DurableOrchestrationStatus } from 'durable-function
 import type { PlanIR } from '../compiler/ir.ts';
 import type { JobRef, TaskInvocation } from '../handlers/contract.ts';
 import { airflowInstant, defaultRunId, requestHash } from '../handlers/api/run-ids.ts';
-import type { ParamError } from '../handlers/api/run-params.ts';
-import { resolveRunParams } from '../handlers/api/run-params.ts';
+import type { ParamError } from '../dag/params.ts';
+import { resolveRunParams } from '../dag/params.ts';
 import type { DagRunView, TaskInstance } from '../handlers/api/run-status.ts';
 import {
   FN,

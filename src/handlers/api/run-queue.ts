@@ -2,7 +2,7 @@ import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { RunContext } from '../contract.ts';
 import type { DagBucket, RegistryEntry } from '../registry/dag-bucket.ts';
 import { airflowInstant, defaultRunId, executionName, requestHash } from './run-ids.ts';
-import { type ParamError, resolveRunParams } from './run-params.ts';
+import { type ParamError, resolveRunParams } from '../../dag/params.ts';
 import type { RunRecord, RunStore, RunType } from './run-store.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ParamError } from './run-params.ts';
+import type { ParamError } from '../../dag/params.ts';
 
 /**
  * What the AWS (routes.ts) and Azure (durable/http-api.ts) HTTP APIs share: the trigger request body,
