@@ -142,7 +142,8 @@ export function checkParamValue(value: unknown, schema: Record<string, unknown>)
       problems.push(`must have at most ${schema.maxItems} items`);
     }
     const items = schema.items as Record<string, unknown> | undefined;
-    if (items) value.forEach((item, i) => problems.push(...checkParamValue(item, items).map((p) => `item ${i} ${p}`)));
+    if (items)
+      value.forEach((item, i) => problems.push(...checkParamValue(item, items).map((p) => `item ${i} ${p}`)));
   }
   return problems;
 }

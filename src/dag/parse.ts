@@ -274,12 +274,28 @@ function nodeAt(parsed: ParsedFile, path: Path): Node | undefined {
  * Where `needle` (text inside the string at `path`, e.g. one `{{ ... }}`) starts in the source, when
  * the scalar holds it verbatim; else where the string starts.
  */
-export function locateWithin(parsed: ParsedFile, path: Path, needle: string): { line: number; col: number } {
+export function locateWithin(
+  parsed: ParsedFile,
+  path: Path,
+  needle: string,
+  index = 0,
+): { line: number; col: number } {
   const node = nodeAt(parsed, path);
   const range = node?.range;
-  if (range) {
-    const at = parsed.text.slice(range[0], range[1]).indexOf(needle);
+  if (node && range) {
+    let source = scalarSource.get(node);
+    if (source === undefined) {
+      source = parsed.text.slice(range[0], range[1]);
+      scalarSource.set(node, source);
+    }
+    // Escapes only make the source longer than the value: searching from the value's index finds
+    // the needle at once, however many problems one long string holds.
+    let at = source.indexOf(needle, index);
+    if (at < 0) at = source.indexOf(needle);
     if (at >= 0) return parsed.positions().lineCounter.linePos(range[0] + at);
   }
   return locate(parsed, path);
 }
+
+/** The source text of a scalar, sliced once. */
+const scalarSource = new WeakMap<object, string>();

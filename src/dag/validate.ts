@@ -3,7 +3,7 @@ import type { OperatorName } from '../compiler/ir.ts';
 import { checkActionFields, checkHdinsightJobName } from './action-rules.ts';
 import { checkConnections, checkSecretRefs } from './connection-checks.ts';
 import { DEFAULTS } from './defaults.ts';
-import { sortDiagnostics, Suggester } from './diagnostics.ts';
+import { capDiagnostics, sortDiagnostics, Suggester } from './diagnostics.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { parseDuration } from './durations.ts';
 import { buildGraph, findCycles, upstreamQuery } from './graph.ts';
@@ -61,7 +61,7 @@ function load(text: string, file: string, stateMachinePrefix: string): LoadResul
   const document = parsed.value;
   if (!isRecord(document)) {
     if (document === undefined && parsed.diagnostics.length > 0) {
-      return { dag: null, diagnostics: sortDiagnostics(report.diagnostics) };
+      return { dag: null, diagnostics: capDiagnostics(sortDiagnostics(report.diagnostics)) };
     }
     report.at(
       [],
@@ -75,7 +75,10 @@ function load(text: string, file: string, stateMachinePrefix: string): LoadResul
   checkDocument(document, report);
   checkStateMachineName(document.dag_id, stateMachinePrefix, report);
   const diagnostics = sortDiagnostics(report.diagnostics);
-  return { dag: result.success && diagnostics.length === 0 ? result.data : null, diagnostics };
+  return {
+    dag: result.success && diagnostics.length === 0 ? result.data : null,
+    diagnostics: capDiagnostics(diagnostics),
+  };
 }
 
 /**
@@ -86,8 +89,11 @@ function reportReservedKeys(document: Record<string, unknown>, report: Report): 
   const todo: Array<[value: unknown, path: Path]> = [[document, []]];
   while (todo.length > 0) {
     const [value, path] = todo.pop()!;
-    if (Array.isArray(value)) value.forEach((item, i) => todo.push([item, [...path, i]]));
-    else if (isRecord(value)) {
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        if (item !== null && typeof item === 'object') todo.push([item, [...path, i]]);
+      });
+    } else if (isRecord(value)) {
       for (const key of Object.keys(value)) {
         if (key === '__proto__') {
           const where = [...path, key];
@@ -96,7 +102,8 @@ function reportReservedKeys(document: Record<string, unknown>, report: Report): 
             labelled(path, "'__proto__' is reserved (JavaScript reads it as an object's prototype)"),
             { key: true },
           );
-        } else todo.push([value[key], [...path, key]]);
+        } else if (value[key] !== null && typeof value[key] === 'object')
+          todo.push([value[key], [...path, key]]);
       }
     }
   }
@@ -124,6 +131,7 @@ function checkDocument(doc: Record<string, unknown>, report: Report): void {
   checkSecretRefs(doc, report);
   checkParams(doc, report);
   const params = new Set(isRecord(doc.params) ? Object.keys(doc.params) : []);
+  const paramNames = new Suggester([...params]);
   const taskIds = new Suggester([...operators.keys()]);
   const defaults = isRecord(doc.default_args) ? doc.default_args : {};
   for (const [id, task] of Object.entries(tasks)) {
@@ -142,7 +150,7 @@ function checkDocument(doc: Record<string, unknown>, report: Report): void {
     checkTaskTemplates(
       task,
       path,
-      { params, operators, taskIds, isUpstream: (a) => isUpstream(a, id), taskId: id },
+      { params, paramNames, operators, taskIds, isUpstream: (a) => isUpstream(a, id), taskId: id },
       report,
     );
   }
@@ -268,11 +276,11 @@ function checkTaskTemplates(
     if (NOT_TEMPLATED.has(field)) continue;
     walkStrings(value, [...path, field], (text, at) => {
       const { parts, errors } = parseTemplate(text);
-      for (const error of errors) report.within(at, error.raw, labelled(at, error.message));
+      for (const error of errors) report.within(at, error.raw, labelled(at, error.message), error.index);
       for (const part of parts) {
         if (!('ref' in part)) continue;
         const problem = checkReference(part.segments, scope);
-        if (problem) report.within(at, part.raw, labelled(at, problem));
+        if (problem) report.within(at, part.raw, labelled(at, problem), part.index);
       }
     });
   }
