@@ -5,6 +5,7 @@ import { run as awsDeployment } from './aws-deployment.ts';
 import { run as dagLanguage } from './dag-language.ts';
 import { run as durable } from './durable.ts';
 import { run as emulators } from './emulators.ts';
+import { run as fuzz } from './fuzz.ts';
 import { run as handlers } from './handlers.ts';
 
 // prettier-ignore
@@ -15,6 +16,7 @@ const topics: Array<[name: string, run: () => Promise<void>]> = [
   ['handlers', handlers],
   ['emulators', emulators],
   ['aws-deployment', awsDeployment],
+  ['fuzz', fuzz],
 ];
 
 const wanted = process.argv.slice(2);
