@@ -34,6 +34,10 @@ describe('fuzz: malformed and extreme DAG files (fixed seed)', () => {
     ]);
   }, 120_000);
 
+  it('keeps what the fuzzer found fixed: a DAG without tasks is refused by a target, not a crash', () => {
+    expect(tryInput('dag_id: a\ntasks: {}').problems).toEqual([]);
+  });
+
   const dir = mkdtempSync(join(tmpdir(), 'airless-fuzz-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

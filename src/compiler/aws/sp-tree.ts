@@ -1,3 +1,5 @@
+import { CompileRefusal } from '../compile-refusal.ts';
+
 /**
  * Series-parallel structure of a DAG, the shape nested Parallel states can express.
  *
@@ -167,7 +169,7 @@ class Decomposer {
 
   run(): SpResult {
     const all = this.ids.map((_, i) => i);
-    if (all.length === 0) throw new Error('a DAG without tasks has no structure');
+    if (all.length === 0) throw new CompileRefusal('a DAG without tasks has nothing to run; add a task');
     const root = this.build(all).node;
     const added: AddedOrdering[] = [];
     const collect = (node: SpNode): SpNode => {
