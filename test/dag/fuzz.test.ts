@@ -38,6 +38,17 @@ describe('fuzz: malformed and extreme DAG files (fixed seed)', () => {
     expect(tryInput('dag_id: a\ntasks: {}').problems).toEqual([]);
   });
 
+  it('keeps what the fuzzer found fixed: list items with line breaks or empty compile to ASL', () => {
+    const text = [
+      'dag_id: lines',
+      'default_args: { execution_timeout: 1h }',
+      'tasks:',
+      '  a: { operator: genie, endpoint: "http://x", cluster_tags: [a], command_tags: [b], command_arguments: ["x\\ny", "", "p\u2028q"] }',
+    ].join('\n');
+    const outcome = tryInput(text);
+    expect(outcome).toMatchObject({ valid: true, problems: [] });
+  });
+
   const dir = mkdtempSync(join(tmpdir(), 'airless-fuzz-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

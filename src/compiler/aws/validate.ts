@@ -15,7 +15,7 @@ export function aslProblems(definition: AslDefinition): string[] {
     JSON.stringify(TASK_HANDLER_RESOURCE),
     JSON.stringify(EXAMPLE_HANDLER_ARN),
   );
-  const result = aslValidator(JSON.parse(text), { checkPaths: true, checkArn: true });
+  const result = aslValidator(JSON.parse(literalsForValidator(text)), { checkPaths: true, checkArn: true });
   if (result.isValid) return [];
   // asl-validator counts field names in a plain object, so `toString.$` or `constructor` (task ids)
   // count as duplicates of Object.prototype's members: its check is replaced by the same rule on a Set.
@@ -26,6 +26,22 @@ export function aslProblems(definition: AslDefinition): string[] {
       .filter((line) => !line.startsWith(`${DUPLICATE_FIELD}:`)),
     ...duplicateFields(definition),
   ];
+}
+
+/**
+ * asl-validator reads every string inside an array of a payload template as "not JSONata" with the
+ * pattern `^(?!\{% )(.+)(?! %\})$`, whose `.+` matches no empty string and no line terminator: a
+ * DAG's `command_arguments: ["SELECT 1\nFROM t", ""]` is valid ASL that it refuses. Only for its
+ * copy, each empty string becomes " " and each line terminator a space.
+ */
+function literalsForValidator(json: string): string {
+  return json.replace(/"(?:[^"\\]|\\.)*"/g, (token) =>
+    token === '""'
+      ? '" "'
+      : token.replace(/\\(?:u[0-9a-fA-F]{4}|.)|[\u2028\u2029]/g, (m) =>
+          m === '\\n' || m === '\\r' || m === '\u2028' || m === '\u2029' || /^\\u202[89]$/i.test(m) ? ' ' : m,
+        ),
+  );
 }
 
 const DUPLICATE_FIELD = 'DUPLICATE_FIELD_NAME';
