@@ -5,6 +5,7 @@ import { stableStringify } from '../src/compiler/serialize.ts';
 import { parseFile } from '../src/dag/parse.ts';
 import { loadDag } from '../src/dag/validate.ts';
 import { generateDagYaml } from './generate-dag.ts';
+import { HOSTILE_KINDS, hostileDag } from './hostile-dags.ts';
 
 /**
  * Parse + validate (loadDag) and IR (buildIr + serialisation) of generated DAGs of 100, 1,000 and
@@ -82,6 +83,38 @@ export async function run(): Promise<void> {
       `${(tenThousand.wall / thousand.wall).toFixed(1)}x the warm wall time for 10x the tasks` +
       ` (aim: 1,000 within 50 ms, 10,000 within 600 ms)`,
   );
+  await hostileTable();
+}
+
+/**
+ * Validation against file size: valid files and files built to make validation work hard (every
+ * line a diagnostic, did-you-mean over thousands of names), each timed once after a warm-up, in CPU
+ * ms, with the ratio to the valid file of the same size (aim: every kind within 5x, up to 5 MB).
+ */
+const HOSTILE_SIZES = [256 * 1024, 1024 * 1024, 5 * 1024 * 1024];
+
+async function hostileTable(): Promise<void> {
+  for (const kind of HOSTILE_KINDS) loadDag(hostileDag(kind, 64 * 1024), 'warm-up.yaml');
+  const rows: string[][] = [];
+  for (const bytes of HOSTILE_SIZES) {
+    let valid = 0;
+    for (const kind of HOSTILE_KINDS) {
+      const text = hostileDag(kind, bytes);
+      const c0 = process.cpuUsage();
+      const { diagnostics } = loadDag(text, `${kind}.yaml`);
+      const ms = cpuMs(c0, process.cpuUsage());
+      if (kind === 'valid') valid = ms;
+      rows.push([
+        (Buffer.byteLength(text) / 1024 / 1024).toFixed(2),
+        kind,
+        ms.toFixed(0),
+        (ms / valid).toFixed(1),
+        String(diagnostics.length),
+      ]);
+    }
+  }
+  console.log('\n### Validation time against file size (CPU ms, one run each after a warm-up)\n');
+  console.log(formatTable(['MiB', 'kind', 'ms', 'ratio to valid', 'diagnostics shown'], rows));
 }
 
 function measure(text: string, file: string): Sample {

@@ -6,6 +6,7 @@ import { run as cli } from './cli.ts';
 import { run as dagLanguage } from './dag-language.ts';
 import { run as durable } from './durable.ts';
 import { run as emulators } from './emulators.ts';
+import { run as fuzz } from './fuzz.ts';
 import { run as handlers } from './handlers.ts';
 
 // prettier-ignore
@@ -17,6 +18,7 @@ const topics: Array<[name: string, run: () => Promise<void>]> = [
   ['emulators', emulators],
   ['aws-deployment', awsDeployment],
   ['cli', cli],
+  ['fuzz', fuzz],
 ];
 
 const wanted = process.argv.slice(2);

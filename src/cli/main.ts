@@ -36,6 +36,8 @@ export async function main(argv: string[]): Promise<number> {
         ? 0
         : 2;
     }
-    throw e;
+    // A bug must not show users a stack trace: one line, and exit 1.
+    console.error(`airless: internal error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    return 1;
   }
 }

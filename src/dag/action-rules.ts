@@ -40,7 +40,7 @@ export const HDINSIGHT_RULES: Readonly<Record<string, ActionRule>> = {
   RE_LAUNCH: { needs: [], uses: [] },
 };
 
-/** flink.rest fields that depend on the action (endpoint is always required). */
+/** flink.rest fields that depend on the action (the URL is checked with the connection: connection-checks.ts). */
 const REST_FIELDS = [
   'jar_path',
   'jar_id',

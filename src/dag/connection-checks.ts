@@ -44,13 +44,65 @@ export function checkConnections(
     const type = name === undefined ? undefined : typeOf(name);
     const allowed = CONNECTION_TYPES_FOR[operator];
     const knownType = type !== undefined && (CONNECTION_TYPES as readonly string[]).includes(type);
-    if (name === undefined || !knownType || allowed.includes(type)) continue;
+    const fits = name === undefined || !knownType || allowed.includes(type);
+    if ((operator === 'flink.rest' || operator === 'genie') && fits && !(own && name === undefined)) {
+      const connection = name === undefined ? undefined : connections[name];
+      checkEndpoint(
+        task,
+        id,
+        name,
+        knownType ? type : undefined,
+        isRecord(connection) ? connection.host : undefined,
+        report,
+      );
+    }
+    if (fits) continue;
     const problem = `connection '${name}' (${type}) cannot authenticate ${operator}; it takes ${oneOf(allowed)}`;
     if (own) report.at(path, labelled(path, problem));
     else
       report.at(['tasks', id], labelled(['tasks', id], `inherits ${problem} (set connection on the task)`), {
         key: true,
       });
+  }
+}
+
+/**
+ * Where a flink.rest or genie task sends its requests. Credentials go only to the host of the
+ * connection that holds them (Airflow's model): a task whose connection has credentials takes the
+ * connection's `host` and has no `endpoint` of its own. A task-level endpoint (a template allowed)
+ * is for connections of type none, or none at all.
+ */
+function checkEndpoint(
+  task: Record<string, unknown>,
+  id: string,
+  name: string | undefined,
+  type: string | undefined,
+  host: unknown,
+  report: Report,
+): void {
+  const path = ['tasks', id, 'endpoint'];
+  if (task.endpoint === undefined) {
+    if (host === undefined) {
+      const where = name === undefined ? 'endpoint on the task' : `host on connection '${name}'`;
+      report.at(['tasks', id], labelled(['tasks', id], `needs a URL to send requests to: set ${where}`), {
+        key: true,
+      });
+    }
+    return;
+  }
+  if (host !== undefined) {
+    report.at(
+      path,
+      labelled(path, `connection '${name}' sets host; a task cannot send its requests elsewhere`),
+    );
+  } else if (type !== undefined && type !== 'none') {
+    report.at(
+      path,
+      labelled(
+        path,
+        `connection '${name}' (${type}) holds credentials: the host they go to belongs to the connection, fixed in the DAG file; move this URL to connections.${name}.host`,
+      ),
+    );
   }
 }
 

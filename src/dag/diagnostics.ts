@@ -14,20 +14,23 @@ export interface Diagnostic {
 export const formatDiagnostic = (d: Diagnostic): string =>
   `${d.file}:${d.line}:${d.col}: error: ${d.message}`;
 
-/** By position, then message; identical diagnostics collapse into one. */
+/** By position, then message; identical diagnostics (adjacent once sorted) collapse into one. */
 export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return [...diagnostics]
-    .sort(
-      (a, b) =>
-        a.line - b.line || a.col - b.col || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
-    )
-    .filter((d) => {
-      const key = formatDiagnostic(d);
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
+  const sorted = [...diagnostics].sort(
+    (a, b) =>
+      a.line - b.line ||
+      a.col - b.col ||
+      (a.message < b.message ? -1 : a.message > b.message ? 1 : 0) ||
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0),
+  );
+  return sorted.filter(
+    (d, i) =>
+      i === 0 ||
+      d.line !== sorted[i - 1]!.line ||
+      d.col !== sorted[i - 1]!.col ||
+      d.message !== sorted[i - 1]!.message ||
+      d.file !== sorted[i - 1]!.file,
+  );
 }
 
 /** "; did you mean 'x'?" when one candidate is close enough to be a likely typo, else "". */
@@ -41,23 +44,50 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
 }
 
 /**
- * did-you-mean over a long list (task ids), with a bound on the total work so that a file with
- * thousands of typos stays fast: past the budget, messages simply carry no suggestion.
+ * did-you-mean over a long list (task ids, params), with a bound on the total work so that a file
+ * with thousands of typos stays near-linear: each hint costs about the characters it compares, and
+ * past the budget messages simply carry no suggestion. A case-only difference is always found.
  */
 export class Suggester {
   private work = 0;
+  private readonly lower = new Map<string, string>();
+  private readonly size: number;
 
   constructor(
     private readonly candidates: readonly string[],
-    private readonly budget = 2_000_000,
-  ) {}
+    private readonly budget = 3_000_000,
+  ) {
+    let size = 0;
+    for (const c of candidates) {
+      size += c.length;
+      if (!this.lower.has(c.toLowerCase())) this.lower.set(c.toLowerCase(), c);
+    }
+    this.size = size;
+  }
 
   hint(word: string): string {
-    if (this.work > this.budget) return '';
-    this.work += this.candidates.length;
+    if (word.length === 0 || this.candidates.length === 0) return '';
+    const sameLetters = this.lower.get(word.toLowerCase());
+    if (sameLetters !== undefined && sameLetters !== word) return `; did you mean '${sameLetters}'?`;
+    const cost = this.size * Math.ceil(word.length / 32);
+    if (this.work + cost > this.budget) return '';
+    this.work += cost;
     return didYouMean(word, this.candidates);
   }
 }
+
+/** The first `limit` diagnostics (sorted) and, when more were found, one line counting the rest. */
+export function capDiagnostics(diagnostics: Diagnostic[], limit = MAX_DIAGNOSTICS): Diagnostic[] {
+  if (diagnostics.length <= limit) return diagnostics;
+  const next = diagnostics[limit]!;
+  return [
+    ...diagnostics.slice(0, limit),
+    { ...next, path: [], message: `... and ${diagnostics.length - limit} more` },
+  ];
+}
+
+/** Diagnostics one file reports at most (the rest are counted). */
+export const MAX_DIAGNOSTICS = 100;
 
 /** "'a', 'b' or 'c'" for messages that list what is allowed. */
 export const oneOf = (values: readonly string[]): string =>

@@ -1,5 +1,5 @@
 import { FAILSAFE_SCHEMA, load as loadYaml, Type } from 'js-yaml';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node, Pair, Scalar } from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
 
@@ -149,9 +149,20 @@ function parseWithPositions(text: string, file: string): ParsedFile {
     const { line, col } = lineCounter.linePos(Math.min(key.range?.[0] ?? 0, text.length));
     diagnostics.push({ file, line, col, path: [], message: `duplicate key '${String(key.value)}'` });
   }
+  const loops = selfAliases(doc);
+  for (const alias of loops) {
+    const { line, col } = lineCounter.linePos(Math.min(alias.range?.[0] ?? 0, text.length));
+    diagnostics.push({
+      file,
+      line,
+      col,
+      path: [],
+      message: `alias *${alias.source} refers to a node that contains it (a DAG file is a tree)`,
+    });
+  }
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 100 });
+    value = loops.length > 0 ? undefined : doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
     value = undefined;
     diagnostics.push({
@@ -163,6 +174,20 @@ function parseWithPositions(text: string, file: string): ParsedFile {
     });
   }
   return { file, text, value, diagnostics, reader: 'yaml', positions: () => positions };
+}
+
+/** Aliases inside the node their anchor names: read as data, they would make a cycle. */
+function selfAliases(
+  doc: Document.Parsed,
+): Array<{ source: string; range?: [number, number, number] | null }> {
+  const found: Array<{ source: string; range?: [number, number, number] | null }> = [];
+  visit(doc, {
+    Alias(_key, alias, path) {
+      const target = alias.resolve(doc);
+      if (target !== undefined && path.includes(target)) found.push(alias);
+    },
+  });
+  return found;
 }
 
 /** Every scalar key that repeats an earlier key of the same mapping, anywhere in the document. */
@@ -267,12 +292,28 @@ function nodeAt(parsed: ParsedFile, path: Path): Node | undefined {
  * Where `needle` (text inside the string at `path`, e.g. one `{{ ... }}`) starts in the source, when
  * the scalar holds it verbatim; else where the string starts.
  */
-export function locateWithin(parsed: ParsedFile, path: Path, needle: string): { line: number; col: number } {
+export function locateWithin(
+  parsed: ParsedFile,
+  path: Path,
+  needle: string,
+  index = 0,
+): { line: number; col: number } {
   const node = nodeAt(parsed, path);
   const range = node?.range;
-  if (range) {
-    const at = parsed.text.slice(range[0], range[1]).indexOf(needle);
+  if (node && range) {
+    let source = scalarSource.get(node);
+    if (source === undefined) {
+      source = parsed.text.slice(range[0], range[1]);
+      scalarSource.set(node, source);
+    }
+    // Escapes only make the source longer than the value: searching from the value's index finds
+    // the needle at once, however many problems one long string holds.
+    let at = source.indexOf(needle, index);
+    if (at < 0) at = source.indexOf(needle);
     if (at >= 0) return parsed.positions().lineCounter.linePos(range[0] + at);
   }
   return locate(parsed, path);
 }
+
+/** The source text of a scalar, sliced once. */
+const scalarSource = new WeakMap<object, string>();

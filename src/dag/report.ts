@@ -13,9 +13,9 @@ export class Report {
     this.push(path, message, locate(this.parsed, path, options));
   }
 
-  /** A problem with `needle`, a piece of the string at `path` (a template). */
-  within(path: Path, needle: string, message: string): void {
-    this.push(path, message, locateWithin(this.parsed, path, needle));
+  /** A problem with `needle`, a piece of the string at `path` (a template) found near `index` in it. */
+  within(path: Path, needle: string, message: string, index = 0): void {
+    this.push(path, message, locateWithin(this.parsed, path, needle, index));
   }
 
   private push(path: Path, message: string, where: { line: number; col: number }): void {

@@ -86,12 +86,25 @@ const AzureManagedIdentity = z.strictObject({
   client_id: ValueOrSecret.optional(),
 });
 const AzureDefault = z.strictObject({ type: z.literal('azure_default') });
+/**
+ * Airflow's model: the host a connection's credentials go to belongs to the connection, written out
+ * in full in the DAG file (never a template: nothing a run's conf or params hold may steer them).
+ */
+export const CONNECTION_HOST_PATTERN = /^https?:\/\/[^\s/?#{}]+(\/[^\s?#{}]*)?$/;
+const Host = about(
+  // A template is reported once, with why, by validate.ts.
+  z.string().refine((v) => v.includes('{{') || CONNECTION_HOST_PATTERN.test(v), {
+    error: 'expected an http(s) base URL without query or fragment, e.g. http://genie:8080',
+  }),
+  'Base URL of the service this connection authenticates to, e.g. http://genie:8080; a literal, never a template.',
+);
 const GenieBasic = z.strictObject({
   type: z.literal('genie_basic'),
+  host: Host.optional(),
   username: ValueOrSecret,
   password: SecretOnly,
 });
-const NoAuth = z.strictObject({ type: z.literal('none') });
+const NoAuth = z.strictObject({ type: z.literal('none'), host: Host.optional() });
 
 export const ConnectionSchema = z.discriminatedUnion('type', [
   AzureClientCredentials,
@@ -262,7 +275,10 @@ const FlinkHdinsightTask = z.strictObject({
 
 const FlinkRestTask = z.strictObject({
   operator: z.literal('flink.rest'),
-  endpoint: about(NonEmpty, 'Base URL of the Flink JobManager REST API, e.g. http://jobmanager:8081.'),
+  endpoint: about(
+    NonEmpty,
+    "Base URL of the Flink JobManager REST API, e.g. http://jobmanager:8081; or the connection's host.",
+  ).optional(),
   action: about(z.enum(FLINK_REST_ACTIONS), 'The Flink job action.'),
   jar_path: about(NonEmpty, 'A jar file to upload (NEW, START, updates).').optional(),
   jar_id: about(NonEmpty, 'The id of a jar already uploaded (instead of jar_path).').optional(),
@@ -288,7 +304,10 @@ const TagList = z.array(NonEmpty).min(1);
 
 const GenieTask = z.strictObject({
   operator: z.literal('genie'),
-  endpoint: about(NonEmpty, 'Base URL of the Genie server, e.g. http://genie:8080.'),
+  endpoint: about(
+    NonEmpty,
+    "Base URL of the Genie server, e.g. http://genie:8080, for a connection without credentials; else the connection's host.",
+  ).optional(),
   cluster_tags: about(
     z.union([TagList, z.array(TagList).min(1)], {
       error: 'expected a list of tags, or a list of tag lists tried in order',

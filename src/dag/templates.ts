@@ -107,6 +107,8 @@ export function walkStrings(
 /** What compile-time checking knows about the task a template sits in. */
 export interface ReferenceScope {
   params: ReadonlySet<string>;
+  /** Did-you-mean over the param names. */
+  paramNames: Suggester;
   /** Operator of every task of the DAG. */
   operators: ReadonlyMap<string, OperatorName>;
   /** Did-you-mean over the task ids. */
@@ -128,7 +130,7 @@ export function checkReference(segments: readonly string[], scope: ReferenceScop
     const name = rest[0]!;
     return scope.params.has(name)
       ? null
-      : `unknown param '${name}' in '${ref}'${didYouMean(name, [...scope.params])}` +
+      : `unknown param '${name}' in '${ref}'${scope.paramNames.hint(name)}` +
           (scope.params.size === 0 ? ' (the DAG declares no params)' : '');
   }
   if (root === 'conf') return rest.length === 0 ? 'use {{ conf.<key> }}, not {{ conf }}' : null;

@@ -3,14 +3,15 @@ import type { OperatorName } from '../compiler/ir.ts';
 import { checkActionFields, checkHdinsightJobName } from './action-rules.ts';
 import { checkConnections, checkSecretRefs } from './connection-checks.ts';
 import { DEFAULTS } from './defaults.ts';
-import { sortDiagnostics, Suggester } from './diagnostics.ts';
+import { capDiagnostics, sortDiagnostics, Suggester } from './diagnostics.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { parseDuration } from './durations.ts';
 import { buildGraph, findCycles, upstreamQuery } from './graph.ts';
 import { parseFile } from './parse.ts';
 import type { Path } from './parse.ts';
 import { isRecord, labelled, Report } from './report.ts';
-import { DagSchema } from './schema.ts';
+import { checkParamValue, paramSchemaProblems } from './params.ts';
+import { DagSchema, ParamSchema } from './schema.ts';
 import type { DagDocument } from './schema.ts';
 import { describe, reportSchemaIssues } from './schema-issues.ts';
 import { checkReference, parseTemplate, walkStrings } from './templates.ts';
@@ -59,18 +60,53 @@ function load(text: string, file: string, stateMachinePrefix: string): LoadResul
   report.diagnostics.push(...parsed.diagnostics);
   const document = parsed.value;
   if (!isRecord(document)) {
+    if (document === undefined && parsed.diagnostics.length > 0) {
+      return { dag: null, diagnostics: capDiagnostics(sortDiagnostics(report.diagnostics)) };
+    }
     report.at(
       [],
       `a DAG file is a mapping with at least dag_id and tasks, got ${describe(document ?? null)}`,
     );
     return { dag: null, diagnostics: sortDiagnostics(report.diagnostics) };
   }
+  reportReservedKeys(document, report);
   const result = DagSchema.safeParse(document, { reportInput: true });
   if (!result.success) reportSchemaIssues(result.error.issues, document, report);
   checkDocument(document, report);
   checkStateMachineName(document.dag_id, stateMachinePrefix, report);
   const diagnostics = sortDiagnostics(report.diagnostics);
-  return { dag: result.success && diagnostics.length === 0 ? result.data : null, diagnostics };
+  return {
+    dag: result.success && diagnostics.length === 0 ? result.data : null,
+    diagnostics: capDiagnostics(diagnostics),
+  };
+}
+
+/**
+ * `__proto__` is no name JavaScript objects can hold as data: zod and every plain-object map after it
+ * would read it as the object's prototype. Refused wherever it is a key, each at its own line.
+ */
+function reportReservedKeys(document: Record<string, unknown>, report: Report): void {
+  const todo: Array<[value: unknown, path: Path]> = [[document, []]];
+  while (todo.length > 0) {
+    const [value, path] = todo.pop()!;
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        if (item !== null && typeof item === 'object') todo.push([item, [...path, i]]);
+      });
+    } else if (isRecord(value)) {
+      for (const key of Object.keys(value)) {
+        if (key === '__proto__') {
+          const where = [...path, key];
+          report.at(
+            where,
+            labelled(path, "'__proto__' is reserved (JavaScript reads it as an object's prototype)"),
+            { key: true },
+          );
+        } else if (value[key] !== null && typeof value[key] === 'object')
+          todo.push([value[key], [...path, key]]);
+      }
+    }
+  }
 }
 
 function checkStateMachineName(dagId: unknown, prefix: string, report: Report): void {
@@ -95,6 +131,7 @@ function checkDocument(doc: Record<string, unknown>, report: Report): void {
   checkSecretRefs(doc, report);
   checkParams(doc, report);
   const params = new Set(isRecord(doc.params) ? Object.keys(doc.params) : []);
+  const paramNames = new Suggester([...params]);
   const taskIds = new Suggester([...operators.keys()]);
   const defaults = isRecord(doc.default_args) ? doc.default_args : {};
   for (const [id, task] of Object.entries(tasks)) {
@@ -113,7 +150,7 @@ function checkDocument(doc: Record<string, unknown>, report: Report): void {
     checkTaskTemplates(
       task,
       path,
-      { params, operators, taskIds, isUpstream: (a) => isUpstream(a, id), taskId: id },
+      { params, paramNames, operators, taskIds, isUpstream: (a) => isUpstream(a, id), taskId: id },
       report,
     );
   }
@@ -152,26 +189,25 @@ function checkDependencies(
   return upstreamQuery(graph);
 }
 
-const PARAM_TYPE_TESTS: Record<string, (v: unknown) => boolean> = {
-  string: (v) => typeof v === 'string',
-  integer: (v) => Number.isInteger(v),
-  number: (v) => typeof v === 'number',
-  boolean: (v) => typeof v === 'boolean',
-  array: Array.isArray,
-  object: isRecord,
-  null: (v) => v === null,
-};
-
-/** A param's default must satisfy its own type and enum. */
+/**
+ * Each param's schema must be one the run API can apply (a pattern it matches in linear time, a
+ * known format, bounds that leave some value), and its default must pass the same checker a
+ * triggered run's conf goes through.
+ */
 function checkParams(doc: Record<string, unknown>, report: Report): void {
   if (!isRecord(doc.params)) return;
   const scheduled = typeof doc.schedule === 'string';
   for (const [name, param] of Object.entries(doc.params)) {
     if (!isRecord(param)) continue;
-    const types = (Array.isArray(param.type) ? param.type : [param.type]).filter(
-      (t): t is string => typeof t === 'string' && t in PARAM_TYPE_TESTS,
-    );
+    const problems = paramSchemaProblems(param);
+    for (const { path, message } of problems) {
+      const at = ['params', name, ...path];
+      report.at(at, labelled(at, message));
+    }
     if (!('default' in param)) {
+      const types = (Array.isArray(param.type) ? param.type : [param.type]).filter(
+        (t): t is string => typeof t === 'string',
+      );
       // As Airflow: a param is required unless its type admits null, and scheduled runs carry no conf.
       if (scheduled && !types.includes('null')) {
         report.at(
@@ -185,18 +221,10 @@ function checkParams(doc: Record<string, unknown>, report: Report): void {
       }
       continue;
     }
+    if (problems.length > 0 || !ParamSchema.safeParse(param).success) continue;
     const path = ['params', name, 'default'];
-    if (types.length > 0 && !types.some((t) => PARAM_TYPE_TESTS[t]!(param.default))) {
-      report.at(
-        path,
-        labelled(path, `default ${describe(param.default)} is not of type ${types.join(' or ')}`),
-      );
-    }
-    if (
-      Array.isArray(param.enum) &&
-      !param.enum.some((e) => JSON.stringify(e) === JSON.stringify(param.default))
-    ) {
-      report.at(path, labelled(path, `default ${describe(param.default)} is not one of its enum values`));
+    for (const problem of checkParamValue(param.default, param)) {
+      report.at(path, labelled(path, `default ${describe(param.default)} ${problem}`));
     }
   }
 }
@@ -248,11 +276,11 @@ function checkTaskTemplates(
     if (NOT_TEMPLATED.has(field)) continue;
     walkStrings(value, [...path, field], (text, at) => {
       const { parts, errors } = parseTemplate(text);
-      for (const error of errors) report.within(at, error.raw, labelled(at, error.message));
+      for (const error of errors) report.within(at, error.raw, labelled(at, error.message), error.index);
       for (const part of parts) {
         if (!('ref' in part)) continue;
         const problem = checkReference(part.segments, scope);
-        if (problem) report.within(at, part.raw, labelled(at, problem));
+        if (problem) report.within(at, part.raw, labelled(at, problem), part.index);
       }
     });
   }
@@ -270,7 +298,11 @@ function checkTemplatesOutsideTasks(doc: Record<string, unknown>, report: Report
     'dag_id',
   ]) {
     walkStrings(doc[section], [section], (_text, at) => {
-      report.within(at, '{{', labelled(at, 'templates are only rendered in task fields'));
+      const why =
+        section === 'connections' && at[2] === 'host'
+          ? "templates are only rendered in task fields: the host a connection's credentials go to is fixed in the DAG file, never taken from a run's params or conf"
+          : 'templates are only rendered in task fields';
+      report.within(at, '{{', labelled(at, why));
     });
   }
 }

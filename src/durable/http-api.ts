@@ -1,6 +1,6 @@
 import { DAG_ID_PATTERN } from '../dag/schema.ts';
 import { manualRunRequest, problemBody, triggerRefusal } from '../handlers/api/run-request.ts';
-import type { ParamError } from '../handlers/api/run-params.ts';
+import type { ParamError } from '../dag/params.ts';
 import { cancelDurableRun, describeDurableRun, triggerDurableRun, type RunsDeps } from './runs-api.ts';
 
 /**

@@ -1,3 +1,4 @@
+import './safe-own-keys.ts';
 import * as df from 'durable-functions';
 import type { EntityContext } from 'durable-functions';
 import type { InvocationContext } from '@azure/functions';

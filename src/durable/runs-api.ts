@@ -4,7 +4,7 @@ import type { PlanIR } from '../compiler/ir.ts';
 import type { JobRef, TaskInvocation } from '../handlers/contract.ts';
 import { prepareRun } from '../handlers/api/prepare-run.ts';
 import { airflowInstant } from '../handlers/api/run-ids.ts';
-import type { ParamError } from '../handlers/api/run-params.ts';
+import type { ParamError } from '../dag/params.ts';
 import type { DagRunView, TaskInstance } from '../handlers/api/run-status.ts';
 import {
   FN,

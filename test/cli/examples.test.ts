@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildIr } from '../../src/compiler/build-ir.ts';
 import { loadDag } from '../../src/dag/validate.ts';
-import { resolveRunParams } from '../../src/handlers/api/run-params.ts';
+import { resolveRunParams } from '../../src/dag/params.ts';
 import type { RunTrace } from '../../src/local/simulate/trace.ts';
 import { runCli } from './run-cli.ts';
 

@@ -415,7 +415,7 @@ describe('loadDag: one test per kind of diagnostic', () => {
         g: { operator: genie, cluster_tags: "emr.cluster.role:batch", command_tags: [] }
     `;
     expect(errors(text)).toEqual([
-      "dag.yaml:3:3: error: tasks.g: missing required field 'endpoint'",
+      'dag.yaml:3:3: error: tasks.g: needs a URL to send requests to: set endpoint on the task',
       'dag.yaml:3:39: error: tasks.g.cluster_tags: expected a list of tags, or a list of tag lists tried in order',
       'dag.yaml:3:79: error: tasks.g.command_tags: must not be empty',
     ]);
@@ -525,8 +525,8 @@ describe('loadDag: one test per kind of diagnostic', () => {
       tasks: {}
     `;
     expect(errors(text)).toEqual([
-      "dag.yaml:3:32: error: params.n.default: default '5' is not of type integer",
-      "dag.yaml:4:45: error: params.e.default: default 'c' is not one of its enum values",
+      "dag.yaml:3:32: error: params.n.default: default '5' must be of type integer, got string",
+      'dag.yaml:4:45: error: params.e.default: default \'c\' must be one of ["a","b"]',
       "dag.yaml:5:14: error: params.t.type: unknown type 'strin'; did you mean 'string'?",
       "dag.yaml:6:3: error: param names must be letters, digits, _ and - (read as {{ params.<name> }}): 'my.param'",
     ]);

@@ -52,6 +52,11 @@ const BASIC: TaskSpec['connection'] = {
   type: 'genie_basic',
   fields: { username: 'etl', password: { secret: 'svc-password' } },
 };
+/** Credentials go only to the host their connection names. */
+const withHost = (host: string): TaskSpec['connection'] => ({
+  ...BASIC!,
+  fields: { ...BASIC!.fields, host },
+});
 const KV_PLAIN: TaskSpec['secrets'] = {
   backend: 'azure_key_vault',
   options: { vault_url: 'https://v.vault.azure.net', variables_prefix: '' },
@@ -85,10 +90,9 @@ function task(
       return invocation({
         operator: op,
         wait_for: waitFor,
-        connection: BASIC,
+        connection: withHost(h.emu.flinkUrl),
         secrets: KV_PLAIN,
         config: {
-          endpoint: h.emu.flinkUrl,
           action: 'NEW',
           jar_path: jarPath,
           entry_class: 'org.example.X',
@@ -100,10 +104,9 @@ function task(
       return invocation({
         operator: op,
         wait_for: waitFor,
-        connection: BASIC,
+        connection: withHost(h.emu.genieUrl),
         secrets: KV_PLAIN,
         config: {
-          endpoint: h.emu.genieUrl,
           cluster_tags: ['type:yarn'],
           command_tags: ['type:spark-submit'],
           job_name: `${name}-{{ run_id }}`,
@@ -209,7 +212,6 @@ describe.each(OPS)('fault matrix: %s', (op) => {
         op === 'flink.hdinsight'
           ? { action: 'SAVEPOINT', cluster: CLUSTER, job_name: started.job.job_name }
           : {
-              endpoint: h.emu.flinkUrl,
               action: 'SAVEPOINT',
               job_id: started.job.job_id,
               target_directory: 'file:///sp',

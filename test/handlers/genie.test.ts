@@ -20,12 +20,12 @@ const genieTask = (
 ) =>
   invocation({
     operator: 'genie',
-    config: { endpoint: h.emu.genieUrl, command_tags: ['type:spark-submit'], ...config },
+    config: { command_tags: ['type:spark-submit'], ...config },
     wait_for: waitFor,
     connection: {
       name: 'genie',
       type: 'genie_basic',
-      fields: { username: 'etl-user', password: { secret: 'genie_password' } },
+      fields: { host: h.emu.genieUrl, username: 'etl-user', password: { secret: 'genie_password' } },
     },
     secrets: { backend: 'env', options: {} },
   });

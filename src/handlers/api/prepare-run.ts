@@ -1,6 +1,6 @@
 import type { ParamIR } from '../../compiler/ir.ts';
 import { airflowInstant, defaultRunId, parseLogicalDate, requestHash } from './run-ids.ts';
-import { type ParamError, resolveRunParams } from './run-params.ts';
+import { type ParamError, resolveRunParams } from '../../dag/params.ts';
 import type { RunType } from './run-store.ts';
 
 /** No zod here: the schedule and object-trigger Lambdas load this at cold start. */

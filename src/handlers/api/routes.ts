@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { DAG_ID_PATTERN } from '../../dag/schema.ts';
 import { type CancelDeps, cancelRun } from './cancel-run.ts';
 import { triggerRun } from './run-queue.ts';
-import type { ParamError } from './run-params.ts';
+import type { ParamError } from '../../dag/params.ts';
 import { manualRunRequest, problemBody, triggerRefusal } from './run-request.ts';
 import { dagRunView, describeRun } from './run-status.ts';
 

@@ -2,7 +2,7 @@ import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { RunContext } from '../contract.ts';
 import type { DagBucket, RegistryEntry } from '../registry/dag-bucket.ts';
 import { airflowInstant, executionName } from './run-ids.ts';
-import type { ParamError } from './run-params.ts';
+import type { ParamError } from '../../dag/params.ts';
 import { prepareRun } from './prepare-run.ts';
 import type { RunRecord, RunStore, RunType } from './run-store.ts';
 

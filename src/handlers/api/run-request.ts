@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LOGICAL_DATE_RULE } from './prepare-run.ts';
 import { manualRunIdProblem, parseLogicalDate } from './run-ids.ts';
-import type { ParamError } from './run-params.ts';
+import type { ParamError } from '../../dag/params.ts';
 
 /**
  * What the AWS (routes.ts) and Azure (durable/http-api.ts) HTTP APIs share: the trigger request body,

@@ -11,6 +11,7 @@ import {
   DATA_PLANE_SCOPE,
   HttpEndpoint,
   parseConfig,
+  serviceUrl,
   requireField,
   type JobOperator,
   type OperatorCall,
@@ -25,7 +26,7 @@ import {
 const HEX32 = /^[0-9a-f]{32}$/;
 
 const ConfigSchema = z.object({
-  endpoint: HttpEndpoint,
+  endpoint: HttpEndpoint.optional(),
   // The DAG schema allows all but these two for flink.rest; checked again here at run time.
   action: z
     .enum(HDINSIGHT_ACTIONS)
@@ -57,15 +58,15 @@ interface Prepared {
   config: Config;
   client: FlinkRestClient;
   jobName: string;
+  baseUrl: string;
 }
 
 function prepare(call: OperatorCall): Prepared {
   const config = parseConfig('flink.rest', ConfigSchema, call.config);
-  const client = new FlinkRestClient(
-    call.target('Flink REST', call.runtime.flinkEndpoint ?? config.endpoint, DATA_PLANE_SCOPE),
-  );
+  const baseUrl = serviceUrl(call, call.runtime.flinkEndpoint, config.endpoint);
+  const client = new FlinkRestClient(call.target('Flink REST', baseUrl, DATA_PLANE_SCOPE));
   const startsJob = STARTS.includes(config.action) || UPDATES.includes(config.action);
-  return { config, client, jobName: jobNameFor(call.invocation, config.job_name, startsJob) };
+  return { config, client, jobName: jobNameFor(call.invocation, config.job_name, startsJob), baseUrl };
 }
 
 /** The running job an action applies to: its id, or the id its job name pins. */
@@ -198,7 +199,7 @@ async function submit(p: Prepared, call: OperatorCall): Promise<JobRef> {
   }
   const target = targetJobId(p);
   const current = await jobOrUndefined(client, target);
-  if (!current) throw new AirlessError('NotFound', `no Flink job ${target} at ${config.endpoint}`);
+  if (!current) throw new AirlessError('NotFound', `no Flink job ${target} at ${p.baseUrl}`);
   const handle: Record<string, string> = { action, target_job_id: target };
   switch (action) {
     case 'STOP':

@@ -9,6 +9,7 @@ import {
   DATA_PLANE_SCOPE,
   HttpEndpoint,
   parseConfig,
+  serviceUrl,
   type JobOperator,
   type OperatorCall,
   type Output,
@@ -16,7 +17,7 @@ import {
 
 const Tags = z.array(z.string().min(1)).min(1);
 const ConfigSchema = z.object({
-  endpoint: HttpEndpoint,
+  endpoint: HttpEndpoint.optional(),
   cluster_tags: z.union([Tags, z.array(Tags).min(1)]),
   command_tags: Tags,
   command_arguments: z.union([z.string(), z.array(z.string())]).optional(),
@@ -40,7 +41,7 @@ type Config = z.infer<typeof ConfigSchema>;
 function prepare(call: OperatorCall): { config: Config; client: GenieClient; jobName: string } {
   const config = parseConfig('genie', ConfigSchema, call.config);
   const client = new GenieClient(
-    call.target('Genie', call.runtime.genieEndpoint ?? config.endpoint, DATA_PLANE_SCOPE),
+    call.target('Genie', serviceUrl(call, call.runtime.genieEndpoint, config.endpoint), DATA_PLANE_SCOPE),
   );
   return { config, client, jobName: jobNameFor(call.invocation, config.job_name, true) };
 }

@@ -50,3 +50,36 @@ export const requireField = <T>(operator: string, action: string, field: string,
 export const HttpEndpoint = z.string().regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, {
   error: 'must be an http(s) URL without query or fragment',
 });
+
+/**
+ * The base URL a flink.rest or genie call goes to: the deployment's override, else the host of the
+ * task's connection. A task's own (rendered) endpoint is used only when its connection holds no
+ * credentials, so nothing a run's conf or params hold can send credentials to another host.
+ */
+export function serviceUrl(
+  call: OperatorCall,
+  override: string | undefined,
+  endpoint: string | undefined,
+): string {
+  if (override) return override;
+  const connection = call.invocation.task.connection;
+  const host = connection?.fields.host;
+  if (host !== undefined) {
+    const parsed = HttpEndpoint.safeParse(host);
+    if (!parsed.success)
+      throw new AirlessError(
+        'BadInput',
+        `connection '${connection!.name}': host ${parsed.error.issues[0]!.message}`,
+      );
+    return parsed.data;
+  }
+  if (connection && connection.type !== 'none') {
+    throw new AirlessError(
+      'BadInput',
+      `connection '${connection.name}' (${connection.type}) has no host: its credentials go only to the host it names`,
+    );
+  }
+  if (endpoint === undefined)
+    throw new AirlessError('BadInput', 'no endpoint: set host on the connection or endpoint on the task');
+  return endpoint;
+}

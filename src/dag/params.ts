@@ -1,9 +1,12 @@
-import type { ParamIR } from '../../compiler/ir.ts';
+import type { ParamIR } from '../compiler/ir.ts';
+import { compilePattern, type LinearRegex } from './linear-regex.ts';
 
 /**
  * Airflow's "trigger with config": a run's params are the DAG's param defaults overridden by the
  * trigger conf, each checked against its JSON-Schema subset. A typed param without a default is
- * required unless its type allows null. Every failing field is reported, not just the first.
+ * required unless its type allows null. Every failing field is reported, not just the first. The
+ * same checker judges a param's own schema and default when the DAG is validated, so a schema the
+ * API could not apply never gets that far.
  */
 export interface ParamError {
   field: string;
@@ -25,15 +28,68 @@ const typeMatches = (value: unknown, type: string): boolean => {
   return actual === type || (type === 'number' && actual === 'integer');
 };
 
-const FORMATS: Record<string, RegExp> = {
+/** A string param without its own maxLength holds at most this many characters (64 KiB). */
+export const DEFAULT_MAX_LENGTH = 65_536;
+
+export const FORMATS: Readonly<Record<string, RegExp>> = {
   date: /^\d{4}-\d{2}-\d{2}$/,
   'date-time': /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/,
   time: /^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/,
   email: /^[^@\s]+@[^@\s]+$/,
 };
 
+const patterns = new Map<string, LinearRegex | null>();
+
+/** A param pattern as a linear-time matcher (cached), or null when it is refused. */
+function patternOf(source: string): LinearRegex | null {
+  let found = patterns.get(source);
+  if (found === undefined) {
+    const compiled = compilePattern(source);
+    found = compiled.ok ? compiled.regex : null;
+    if (patterns.size > 1000) patterns.clear();
+    patterns.set(source, found);
+  }
+  return found;
+}
+
+/** What is wrong with a param schema itself, each with the field (inside the param) it is about. */
+export function paramSchemaProblems(
+  schema: Record<string, unknown>,
+): Array<{ path: string[]; message: string }> {
+  const problems: Array<{ path: string[]; message: string }> = [];
+  const own = (at: string[], s: Record<string, unknown>): void => {
+    if (typeof s.pattern === 'string') {
+      const compiled = compilePattern(s.pattern);
+      if (!compiled.ok) problems.push({ path: [...at, 'pattern'], message: `pattern ${compiled.message}` });
+    }
+    if (typeof s.format === 'string' && !Object.hasOwn(FORMATS, s.format)) {
+      problems.push({
+        path: [...at, 'format'],
+        message: `unknown format '${s.format}' (known: ${Object.keys(FORMATS).join(', ')})`,
+      });
+    }
+    for (const [low, high] of [
+      ['minLength', 'maxLength'],
+      ['minimum', 'maximum'],
+      ['minItems', 'maxItems'],
+      ['exclusiveMinimum', 'exclusiveMaximum'],
+    ] as const) {
+      const a = s[low];
+      const b = s[high];
+      if (typeof a === 'number' && typeof b === 'number' && a > b) {
+        problems.push({ path: [...at, high], message: `${high} ${b} is below ${low} ${a}: no value fits` });
+      }
+    }
+  };
+  own([], schema);
+  if (schema.items !== null && typeof schema.items === 'object' && !Array.isArray(schema.items)) {
+    own(['items'], schema.items as Record<string, unknown>);
+  }
+  return problems;
+}
+
 /** The constraint failures of one value, as short messages. */
-function check(value: unknown, schema: Record<string, unknown>): string[] {
+export function checkParamValue(value: unknown, schema: Record<string, unknown>): string[] {
   const types = schema.type === undefined ? [] : ([] as string[]).concat(schema.type as string | string[]);
   if (types.length > 0 && !types.some((t) => typeMatches(value, t))) {
     return [`must be of type ${types.join(' or ')}, got ${typeOf(value)}`];
@@ -65,13 +121,17 @@ function check(value: unknown, schema: Record<string, unknown>): string[] {
     if (typeof schema.minLength === 'number' && length < schema.minLength) {
       problems.push(`must be at least ${schema.minLength} characters`);
     }
-    if (typeof schema.maxLength === 'number' && length > schema.maxLength) {
-      problems.push(`must be at most ${schema.maxLength} characters`);
+    const maxLength = typeof schema.maxLength === 'number' ? schema.maxLength : DEFAULT_MAX_LENGTH;
+    if (length > maxLength) problems.push(`must be at most ${maxLength} characters`);
+    if (typeof schema.pattern === 'string') {
+      const pattern = patternOf(schema.pattern);
+      if (!pattern) problems.push(`cannot be checked: pattern ${schema.pattern} is not usable`);
+      else if (!pattern.test(value)) problems.push(`must match pattern ${schema.pattern}`);
     }
-    if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) {
-      problems.push(`must match pattern ${schema.pattern}`);
-    }
-    const format = typeof schema.format === 'string' ? FORMATS[schema.format] : undefined;
+    const format =
+      typeof schema.format === 'string' && Object.hasOwn(FORMATS, schema.format)
+        ? FORMATS[schema.format]
+        : undefined;
     if (format && !format.test(value)) problems.push(`must be a ${String(schema.format)}`);
   }
   if (Array.isArray(value)) {
@@ -82,7 +142,8 @@ function check(value: unknown, schema: Record<string, unknown>): string[] {
       problems.push(`must have at most ${schema.maxItems} items`);
     }
     const items = schema.items as Record<string, unknown> | undefined;
-    if (items) value.forEach((item, i) => problems.push(...check(item, items).map((p) => `item ${i} ${p}`)));
+    if (items)
+      value.forEach((item, i) => problems.push(...checkParamValue(item, items).map((p) => `item ${i} ${p}`)));
   }
   return problems;
 }
@@ -102,7 +163,7 @@ export function resolveRunParams(
       else resolved[name] = null;
       continue;
     }
-    errors.push(...check(value, schema).map((message) => ({ field: name, message })));
+    errors.push(...checkParamValue(value, schema).map((message) => ({ field: name, message })));
     resolved[name] = value;
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, params: resolved };

@@ -1,0 +1,4 @@
+/** durable-functions' internal helpers; only the one src/durable/safe-own-keys.ts replaces. */
+declare module 'durable-functions/lib/src/util/Utils.js' {
+  export const Utils: { hasOwnProperty: (obj: object, prop: string) => boolean };
+}
