@@ -3,8 +3,8 @@ import { buildIr } from '../compiler/build-ir.ts';
 import { stableStringify } from '../compiler/serialize.ts';
 import type { Diagnostic } from '../dag/diagnostics.ts';
 import { loadDag } from '../dag/validate.ts';
-import { foreignTriggerDiagnostics } from '../semantics/data-triggers.ts';
-import type { BlobPlanStore, LiveEntry } from './plan-store.ts';
+import { foreignTriggerDiagnostics } from '../semantics/foreign-triggers.ts';
+import { type BlobPlanStore, type LiveEntry, SOURCES_CONTAINER, STATE_CONTAINER } from './plan-store.ts';
 
 export type Registration =
   | { ok: true; entry: LiveEntry }
@@ -41,7 +41,10 @@ export async function registerDagBlob(
   const file = posix.basename(blob);
   const { dag, diagnostics } = loadDag(text, file);
   const ir = dag === null || diagnostics.length > 0 ? null : buildIr(dag, text);
-  const refusals = ir === null ? diagnostics : foreignTriggerDiagnostics(ir.triggers, 'azure', text, file);
+  const refusals =
+    ir === null
+      ? diagnostics
+      : foreignTriggerDiagnostics(ir.triggers, 'azure', text, file, [SOURCES_CONTAINER, STATE_CONTAINER]);
   if (ir === null || refusals.length > 0) {
     const dagId = ir?.dag_id ?? dagIdOf(text, blob);
     await store.putErrors(dagId, { source_blob: blob, diagnostics: refusals });

@@ -1,10 +1,9 @@
 import type { TriggerIR } from '../compiler/ir.ts';
-import type { Diagnostic } from '../dag/diagnostics.ts';
-import { locate, parseFile } from '../dag/parse.ts';
+
+// No parser here: the AWS data-trigger Lambda loads this at cold start.
 
 /** The kind of data trigger each cloud serves: S3 objects on AWS, blobs on Azure. */
 export type TriggerKind = 's3' | 'blob';
-export const TRIGGER_KIND: Record<'aws' | 'azure', TriggerKind> = { aws: 's3', azure: 'blob' };
 
 /** A new object or blob: its bucket or container, and its key or name. */
 export interface CreatedData {
@@ -29,36 +28,4 @@ export function triggerMatches(trigger: TriggerIR, data: CreatedData): boolean {
     data.name.endsWith(t.suffix) &&
     !data.name.endsWith('/')
   );
-}
-
-const USE_INSTEAD: Record<TriggerKind, string> = {
-  s3: 's3: { bucket, prefix, suffix }',
-  blob: 'blob: { container, prefix, suffix }',
-};
-const CLOUD_OF: Record<TriggerKind, string> = { s3: 'AWS', blob: 'Azure' };
-
-/**
- * A trigger the deployment's cloud cannot serve is refused at registration, at its entry: it
- * would otherwise never fire.
- */
-export function foreignTriggerDiagnostics(
-  triggers: readonly TriggerIR[],
-  cloud: 'aws' | 'azure',
-  text: string,
-  file: string,
-): Diagnostic[] {
-  const served = TRIGGER_KIND[cloud];
-  const foreign = triggers.flatMap((t, i) => (served in t ? [] : [i]));
-  if (foreign.length === 0) return [];
-  const parsed = parseFile(text, file);
-  const other: TriggerKind = served === 's3' ? 'blob' : 's3';
-  return foreign.map((i) => {
-    const path = ['triggers', i];
-    return {
-      file,
-      ...locate(parsed, path),
-      path,
-      message: `triggers[${i}]: ${other} triggers run on ${CLOUD_OF[other]} only; on ${CLOUD_OF[served]} use ${USE_INSTEAD[served]}`,
-    };
-  });
 }

@@ -156,6 +156,15 @@ describe('a trigger of the other cloud is refused at registration', () => {
     ]);
   });
 
+  it("Azure: a blob trigger on airless's own containers", async () => {
+    const text = `dag_id: own\ntriggers:\n  - blob: { container: landing }\n  - blob: { container: dags }\n  - blob: { container: airless }\ntasks:\n  a: { operator: empty }\n`;
+    expect((await registerDagBlob(store, 'own.yaml', text, NOW)).ok).toBe(false);
+    expect((await store.getErrors('own'))!.diagnostics.map(formatDiagnostic)).toEqual([
+      "own.yaml:4:24: error: triggers[1].blob.container: 'dags' is where airless keeps DAG files and its own records; it never starts runs",
+      "own.yaml:5:24: error: triggers[2].blob.container: 'airless' is where airless keeps DAG files and its own records; it never starts runs",
+    ]);
+  });
+
   it('AWS: a blob trigger', () => {
     const text = `dag_id: blobdag\ntriggers:\n  - blob: { container: abc }\ntasks:\n  a: { operator: empty }\n`;
     const r = compileDag(text, 'blobdag.yaml', NOW);

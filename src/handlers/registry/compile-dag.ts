@@ -9,7 +9,7 @@ import { locate, parseFile } from '../../dag/parse.ts';
 import { DAG_ID_PATTERN } from '../../dag/schema.ts';
 import { loadDag } from '../../dag/validate.ts';
 import { isAirlessError } from '../../errors.ts';
-import { foreignTriggerDiagnostics } from '../../semantics/data-triggers.ts';
+import { foreignTriggerDiagnostics } from '../../semantics/foreign-triggers.ts';
 import { resolveRunParams } from '../api/run-params.ts';
 import { type EventBridgeSchedule, toEventBridgeSchedules } from './schedule-expression.ts';
 
