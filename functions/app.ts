@@ -1,5 +1,12 @@
-import { app, type HttpRequest, type InvocationContext, type Timer } from '@azure/functions';
+import {
+  app,
+  type EventGridEvent,
+  type HttpRequest,
+  type InvocationContext,
+  type Timer,
+} from '@azure/functions';
 import * as df from 'durable-functions';
+import { onBlobCreated } from '../src/durable/data-triggers.ts';
 import { cancelRun, getRun, listDags, postRun } from '../src/durable/http-api.ts';
 import type { BlobPlanStore } from '../src/durable/plan-store.ts';
 import { SOURCES_CONTAINER } from '../src/durable/plan-store.ts';
@@ -18,7 +25,7 @@ const client = df.input.durableClient();
 
 /**
  * Every Azure Function of airless, as thin registrations over src/: the Durable orchestrators,
- * activities and entity; the HTTP API; DAG registration on upload; the schedule timer.
+ * activities and entity; the HTTP API; DAG registration on upload; the schedule timer; data triggers.
  */
 export function registerApp(env: AppEnv): void {
   registerDurableFunctions(env);
@@ -68,6 +75,17 @@ export function registerApp(env: AppEnv): void {
         new Date(),
       );
       ctx.log(JSON.stringify({ event: 'dag_registration', blob: name, ok: result.ok }));
+    },
+  });
+
+  // Subscribe it to Microsoft.Storage.BlobCreated events of the storage accounts DAGs' blob triggers watch.
+  app.eventGrid('dataTrigger', {
+    extraInputs: [client],
+    handler: async (event: EventGridEvent, ctx: InvocationContext) => {
+      const results = await onBlobCreated(deps(ctx), event);
+      for (const { dag_id, outcome } of results) {
+        ctx.log(JSON.stringify({ event: 'data_trigger', dag_id, kind: outcome.kind }));
+      }
     },
   });
 

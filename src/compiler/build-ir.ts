@@ -75,9 +75,11 @@ export function buildIr(dag: DagDocument, sourceText: string): PlanIR {
     params: (dag.params ?? {}) as Record<string, ParamIR>,
     connections: connectionsIr(dag.connections ?? {}),
     secrets: secretsIr(dag.secrets),
-    triggers: (dag.triggers ?? []).map(({ s3 }): TriggerIR => ({
-      s3: { bucket: s3.bucket, prefix: s3.prefix ?? '', suffix: s3.suffix ?? '' },
-    })),
+    triggers: (dag.triggers ?? []).map(({ s3, blob }): TriggerIR =>
+      s3 !== undefined
+        ? { s3: { bucket: s3.bucket, prefix: s3.prefix ?? '', suffix: s3.suffix ?? '' } }
+        : { blob: { container: blob!.container, prefix: blob!.prefix ?? '', suffix: blob!.suffix ?? '' } },
+    ),
     tasks: [...tasks.values()],
     graph: graphIr,
   };

@@ -80,9 +80,10 @@ export type ScheduleIR =
   | { kind: 'cron'; cron: string; source: string }
   | { kind: 'rate'; every_s: number; source: string };
 
-export interface TriggerIR {
-  s3: { bucket: string; prefix: string; suffix: string };
-}
+/** A data trigger: a new S3 object (AWS) or a new blob (Azure) whose name has the prefix and suffix. */
+export type TriggerIR =
+  | { s3: { bucket: string; prefix: string; suffix: string } }
+  | { blob: { container: string; prefix: string; suffix: string } };
 
 /** A JSON-Schema subset for one run parameter (type, default, enum, description, minimum, ...). */
 export type ParamIR = Record<string, unknown> & { type?: string; default?: unknown };
@@ -158,7 +159,7 @@ export interface PlanIR {
   params: Record<string, ParamIR>;
   connections: Record<string, ConnectionIR>;
   secrets: SecretsIR | null;
-  /** Data triggers: a new object matching one starts a run with conf {bucket, key, size, etag}. */
+  /** Data triggers: a new object (conf {bucket, key, size, etag}) or blob (conf {container, name, size, etag}) matching one starts a run. */
   triggers: TriggerIR[];
   /** Tasks in topological order. */
   tasks: TaskIR[];

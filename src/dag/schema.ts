@@ -346,13 +346,32 @@ export const DefaultArgsSchema = z.strictObject({
   ...jobTaskFields,
 });
 
-export const TriggerSchema = z.strictObject({
-  s3: z.strictObject({
-    bucket: NonEmpty,
-    prefix: z.string().optional(),
-    suffix: z.string().optional(),
-  }),
+const KeyFilter = {
+  prefix: about(z.string(), 'Only names starting with this.', '').optional(),
+  suffix: about(z.string(), 'Only names ending with this.', '').optional(),
+};
+/** Azure's container naming rules: 3-63 characters, lowercase letters, digits, single inner hyphens. */
+export const BlobContainerName = z.string().regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/, {
+  error:
+    'must be 3 to 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit',
 });
+
+/** One data trigger: a new S3 object (AWS) or a new blob (Azure); exactly one of the two. */
+export const TriggerSchema = z
+  .strictObject({
+    s3: about(
+      z.strictObject({ bucket: NonEmpty, ...KeyFilter }),
+      'AWS: an object created in this bucket (EventBridge notifications on).',
+    ).optional(),
+    blob: about(
+      z.strictObject({ container: BlobContainerName, ...KeyFilter }),
+      'Azure: a blob created in this container (an Event Grid BlobCreated subscription).',
+    ).optional(),
+  })
+  .refine((t) => (t.s3 === undefined) !== (t.blob === undefined), {
+    error: 'give exactly one of s3 or blob',
+  })
+  .meta({ oneOf: [{ required: ['s3'] }, { required: ['blob'] }] });
 
 const Schedule = z
   .string()

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FinalTaskState, PlanIR, RunState, TaskIR } from '../compiler/ir.ts';
 import type { JobRef, RunContext, TaskInvocation, TaskSpec } from '../handlers/contract.ts';
+import type { RunType } from '../handlers/api/run-store.ts';
 
 /**
  * Names and payloads the Durable functions pass each other. Everything here lands in Durable
@@ -35,7 +36,7 @@ export interface RunInput {
   /** Simulation: every task takes its expected_duration of durable-timer time instead of a handler. */
   simulate: SimulateOptions | null;
   /** How the run was asked for (the HTTP API and schedules set it). */
-  trigger?: { run_type: 'manual' | 'scheduled'; queued_at: string; request_hash: string };
+  trigger?: { run_type: RunType; queued_at: string; request_hash: string };
 }
 
 export interface TaskInput {

@@ -30,7 +30,7 @@ export async function listDags(deps: RunsDeps): Promise<ApiAnswer> {
   const dags = (await deps.store.listLive()).map((e) => ({
     dag_id: e.dag_id,
     is_active: true,
-    is_paused: false,
+    is_paused: e.is_paused === true,
     fileloc: e.source_blob,
     source_sha256: e.source_sha256,
     schedule: e.schedule.kind === 'none' ? null : e.schedule.source,

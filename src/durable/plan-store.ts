@@ -1,5 +1,5 @@
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
-import type { PlanIR, ScheduleIR } from '../compiler/ir.ts';
+import type { PlanIR, ScheduleIR, TriggerIR } from '../compiler/ir.ts';
 import type { Diagnostic } from '../dag/diagnostics.ts';
 
 /** Where uploads land (the blob trigger's container) and where airless keeps its own records. */
@@ -16,6 +16,10 @@ export interface LiveEntry {
   schedule: ScheduleIR;
   timezone: string;
   max_active_runs: number;
+  /** Data triggers: new blobs matching one start a run (absent in entries written before them). */
+  triggers?: TriggerIR[];
+  /** A paused DAG starts no run from a schedule or a trigger. */
+  is_paused?: boolean;
   updated_at: string;
 }
 

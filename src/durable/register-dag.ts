@@ -3,7 +3,8 @@ import { buildIr } from '../compiler/build-ir.ts';
 import { stableStringify } from '../compiler/serialize.ts';
 import type { Diagnostic } from '../dag/diagnostics.ts';
 import { loadDag } from '../dag/validate.ts';
-import type { BlobPlanStore, LiveEntry } from './plan-store.ts';
+import { foreignTriggerDiagnostics } from '../semantics/foreign-triggers.ts';
+import { type BlobPlanStore, type LiveEntry, SOURCES_CONTAINER, STATE_CONTAINER } from './plan-store.ts';
 
 export type Registration =
   | { ok: true; entry: LiveEntry }
@@ -37,14 +38,20 @@ export async function registerDagBlob(
 ): Promise<Registration> {
   if (!isDagSourceBlob(blob))
     return { ok: 'ignored', reason: `${blob} is not a DAG file at the top of the container` };
-  const { dag, diagnostics } = loadDag(text, posix.basename(blob));
-  if (dag === null || diagnostics.length > 0) {
-    const dagId = dagIdOf(text, blob);
-    await store.putErrors(dagId, { source_blob: blob, diagnostics });
-    return { ok: false, dag_id: dagId, diagnostics };
+  const file = posix.basename(blob);
+  const { dag, diagnostics } = loadDag(text, file);
+  const ir = dag === null || diagnostics.length > 0 ? null : buildIr(dag, text);
+  const refusals =
+    ir === null
+      ? diagnostics
+      : foreignTriggerDiagnostics(ir.triggers, 'azure', text, file, [SOURCES_CONTAINER, STATE_CONTAINER]);
+  if (ir === null || refusals.length > 0) {
+    const dagId = ir?.dag_id ?? dagIdOf(text, blob);
+    await store.putErrors(dagId, { source_blob: blob, diagnostics: refusals });
+    return { ok: false, dag_id: dagId, diagnostics: refusals };
   }
-  const ir = buildIr(dag, text);
   const plan_blob = await store.putPlan(ir, stableStringify(ir));
+  const previous = await store.getLive(ir.dag_id);
   const entry: LiveEntry = {
     dag_id: ir.dag_id,
     source_blob: blob,
@@ -53,6 +60,9 @@ export async function registerDagBlob(
     schedule: ir.schedule,
     timezone: ir.timezone,
     max_active_runs: ir.max_active_runs,
+    triggers: ir.triggers,
+    // A new version of a paused DAG stays paused.
+    ...(previous?.is_paused === true ? { is_paused: true } : {}),
     updated_at: now.toISOString(),
   };
   await store.setLive(entry);

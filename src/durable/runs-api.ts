@@ -5,6 +5,7 @@ import type { JobRef, TaskInvocation } from '../handlers/contract.ts';
 import { prepareRun } from '../handlers/api/prepare-run.ts';
 import { airflowInstant } from '../handlers/api/run-ids.ts';
 import type { ParamError } from '../dag/params.ts';
+import type { RunType } from '../handlers/api/run-store.ts';
 import type { DagRunView, TaskInstance } from '../handlers/api/run-status.ts';
 import {
   FN,
@@ -29,7 +30,7 @@ export interface RunsDeps extends DurableDeps {
 
 export interface TriggerRequest {
   dag_id: string;
-  run_type: 'manual' | 'scheduled';
+  run_type: RunType;
   dag_run_id?: string | undefined;
   logical_date?: string | undefined;
   conf?: Record<string, unknown> | undefined;

@@ -32,6 +32,7 @@ export async function onScheduleTick(
   const now = deps.now();
   const started: Array<{ dag_id: string; logical_date: string; outcome: TriggerOutcome['kind'] }> = [];
   for (const entry of entries) {
+    if (entry.is_paused === true) continue;
     const fire = latestFireTime(entry.schedule, entry.timezone, now);
     if (fire === null || now.getTime() - fire.getTime() >= TICK_WINDOW_S * 1000) continue;
     const logical_date = airflowInstant(fire);

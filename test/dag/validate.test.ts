@@ -581,7 +581,7 @@ describe('loadDag: one test per kind of diagnostic', () => {
     `;
     expect(errors(text)).toEqual([
       "dag.yaml:3:22: error: triggers[0].s3: unknown key 'prefx'; did you mean 'prefix'?",
-      "dag.yaml:4:5: error: triggers[1]: missing required field 's3'",
+      'dag.yaml:4:5: error: triggers[1]: give exactly one of s3 or blob',
       "dag.yaml:4:5: error: triggers[1]: unknown key 'sqs'; did you mean 's3'?",
     ]);
   });

@@ -38,7 +38,8 @@ describe('functions/index.ts, the Functions entry point', () => {
       cancelRun: { type: 'httpTrigger', route: 'dags/{dag_id}/runs/{run_id}/cancel', client: true },
       registerDag: { type: 'blobTrigger', path: 'dags/{name}' },
       scheduleTick: { type: 'timerTrigger', schedule: '0 * * * * *', client: true },
+      dataTrigger: { type: 'eventGridTrigger', client: true },
     });
-    expect(Object.keys(triggers)).toHaveLength(15);
+    expect(Object.keys(triggers)).toHaveLength(16);
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { TriggerIR } from '../../compiler/ir.ts';
 import { isDagSourceKey } from '../registry/dag-bucket.ts';
-import { type ObjectEvent, objectEvents } from '../registry/s3-events.ts';
+import { triggerMatches } from '../../semantics/data-triggers.ts';
+import { objectEvents } from '../registry/s3-events.ts';
 import { type RunDeps, type TriggerOutcome, triggerRun } from './run-queue.ts';
 import * as z from './zod-mini.ts';
 
@@ -33,12 +33,6 @@ export async function onScheduleTick(deps: RunDeps, event: unknown): Promise<Tri
   return outcome;
 }
 
-export const triggerMatches = (trigger: TriggerIR, object: ObjectEvent): boolean =>
-  trigger.s3.bucket === object.bucket &&
-  object.key.startsWith(trigger.s3.prefix) &&
-  object.key.endsWith(trigger.s3.suffix) &&
-  !object.key.endsWith('/');
-
 /**
  * New objects start a run of every active DAG whose trigger matches, with conf
  * {bucket, key, size, etag}. The run id comes from the object's identity, so a redelivered event
@@ -65,7 +59,8 @@ export async function onObjectCreated(
       .update([object.bucket, object.key, object.etag, object.sequencer].join('\u0000'))
       .digest('hex')
       .slice(0, 24);
-    for (const entry of entries.filter((e) => e.triggers.some((t) => triggerMatches(t, object)))) {
+    const data = { kind: 's3', at: object.bucket, name: object.key } as const;
+    for (const entry of entries.filter((e) => e.triggers.some((t) => triggerMatches(t, data)))) {
       const outcome = await triggerRun(deps, {
         dag_id: entry.dag_id,
         run_type: 'asset_triggered',

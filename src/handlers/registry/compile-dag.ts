@@ -10,6 +10,7 @@ import { DAG_ID_PATTERN } from '../../dag/schema.ts';
 import { loadDag } from '../../dag/validate.ts';
 import { isAirlessError } from '../../errors.ts';
 import { resolveRunParams } from '../../dag/params.ts';
+import { foreignTriggerDiagnostics } from '../../semantics/foreign-triggers.ts';
 import { type EventBridgeSchedule, toEventBridgeSchedules } from './schedule-expression.ts';
 
 export type CompiledDag =
@@ -51,6 +52,8 @@ export function compileDag(text: string, file: string, now: Date): CompiledDag {
   const { dag, diagnostics } = loadDag(text, file);
   if (!dag || diagnostics.length > 0) return { ok: false, dagId: guessDagId(text, file), diagnostics };
   const ir = buildIr(dag, text);
+  const foreign = foreignTriggerDiagnostics(ir.triggers, 'aws', text, file);
+  if (foreign.length > 0) return { ok: false, dagId: ir.dag_id, diagnostics: foreign };
   const parsed = () => parseFile(text, file);
   let schedules: EventBridgeSchedule[];
   try {
