@@ -3,7 +3,7 @@ import type { OperatorName } from '../compiler/ir.ts';
 import { HDINSIGHT_RULES, REST_RULES } from './action-rules.ts';
 import { CONNECTION_TYPES_FOR } from './connection-checks.ts';
 import { OPERATOR_OUTPUTS } from './operators.ts';
-import { CommonTaskSchema, TaskSchema } from './schema.ts';
+import { CommonTaskSchema, ConnectionSchema, TaskSchema } from './schema.ts';
 import { NOT_TEMPLATED } from './validate.ts';
 
 /**
@@ -183,6 +183,20 @@ export function operatorReference(): string {
     if (name === 'flink.rest') out.push('', '**Actions**:', '', ...actionTable(REST_RULES));
     const notes = NOTES[name];
     if (notes) out.push('', notes.join('\n'));
+  }
+  out.push(
+    '',
+    '## Connections',
+    '',
+    'A task names a connection (`connection: <name>`) defined under `connections:`. The host its',
+    'credentials go to belongs to the connection and is written out in full: never a template.',
+  );
+  for (const option of ConnectionSchema.options) {
+    const json = toJson(option);
+    const own = Object.fromEntries(Object.entries(json.properties!).filter(([f]) => f !== 'type'));
+    out.push('', `### \`${String(json.properties!.type!.const)}\``, '');
+    if (Object.keys(own).length > 0) out.push(...fieldTable(own, json.required ?? [], false));
+    else out.push('No fields: the identity comes from the environment.');
   }
   return `${out.join('\n')}\n`;
 }

@@ -24,7 +24,8 @@ describe('airless docs', () => {
       for (const output of OPERATOR_OUTPUTS[name as keyof typeof OPERATOR_OUTPUTS])
         expect(text).toContain(`\`${output}\``);
     }
-    expect(text).toMatch(/\| `endpoint` \| string \| yes \| {2}\| yes \|/);
+    expect(text).toMatch(/\| `endpoint` \| string \| {2}\| {2}\| yes \|/);
+    expect(text).toMatch(/### `genie_basic`[^#]*\| `host` \| string \| {2}\| Base URL[^|]*never a template/);
     expect(text).toMatch(/`jar_path` is a file the task handler reads at submit time/);
     expect(text).toMatch(/jars\/upload/);
   });
