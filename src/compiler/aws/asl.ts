@@ -1,3 +1,4 @@
+import { CompileRefusal } from '../compile-refusal.ts';
 import type { PlanIR } from '../ir.ts';
 import type { AslDefinition, AslMachine, AslState } from './asl-types.ts';
 import { CHILD_RESOURCE, childSubstitution, RUN_OUTCOME_STATE, RUN_START_STATE } from './asl-types.ts';
@@ -24,6 +25,8 @@ export interface AslCompilation {
 export const MAX_BRANCHES = 10;
 
 export function compileAsl(plan: PlanIR): AslCompilation {
+  if (plan.tasks.length === 0)
+    throw new CompileRefusal('a DAG needs at least one task to run on Step Functions');
   if (surelyTooLarge(plan)) return compileSplit(plan);
   const structure = planStructure(plan);
   const emitter = new Emitter(taskContext(plan, structure));
