@@ -1,3 +1,4 @@
+import { expect, it } from 'vitest';
 /**
  * Hostile and edge trigger requests, asked of both HTTP APIs (test/deploy/hostile-requests.test.ts
  * on AWS, test/durable/hostile-requests.test.ts on Azure): each must get the same answer on both.
@@ -105,4 +106,18 @@ export function problemOk(c: HostileCase, body: Record<string, unknown>): boolea
     return false;
   if (c.field === undefined) return true;
   return (body.errors as Array<{ field: string }> | undefined)?.some((e) => e.field === c.field) === true;
+}
+
+/** Every hostile case against one API: the status and problem document the table expects. */
+export function itAnswersEveryHostileCase(
+  post: (body: string) => Promise<{ status: number; body: Record<string, unknown> }>,
+): void {
+  it.each(HOSTILE_CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const answer = await post(c.body);
+    expect({ status: answer.status, problem: problemOk(c, answer.body) }).toEqual({
+      status: c.status,
+      problem: true,
+    });
+    if (c.run) expect(answer.body).toMatchObject(c.run);
+  });
 }
