@@ -10,7 +10,6 @@ import {
   isDagSourceKey,
   type RegistryEntry,
 } from './dag-bucket.ts';
-import { stableStringify } from '../../compiler/serialize.ts';
 import { disableSchedules, type SchedulerTarget, scheduleEntries, syncSchedules } from './schedule-sync.ts';
 import { type LiveVersion, publishLive, publishVersion } from './state-machine-deploy.ts';
 
@@ -74,11 +73,12 @@ interface Published {
 async function publishSplit(
   deps: RegistryDeps,
   bundle: SplitBundle,
+  bundleText: string,
   release: { name: string; versionDescription: string },
 ): Promise<Published> {
   const { stateMachineArnPrefix: arnPrefix, workflowRoleArn: roleArn } = deps.config;
   const children: ChildMachine[] = [];
-  let parent = JSON.stringify(bundle.definition);
+  const versions = new Map<string, string>();
   const substitutions = Object.keys(bundle.children).sort((a, b) => childNumber(a) - childNumber(b));
   for (const substitution of substitutions) {
     const name = `${release.name}-child-${childNumber(substitution)}`;
@@ -90,19 +90,17 @@ async function publishSplit(
       versionDescription: release.versionDescription,
     });
     children.push({ name, state_machine_arn: version.stateMachineArn, version_arn: version.versionArn });
-    parent = parent.split(`\${${substitution}}`).join(version.versionArn);
+    versions.set(substitution, version.versionArn);
   }
+  const fill = (text: string) =>
+    text.replace(/\$\{(Child_\d+)\}/g, (placeholder, s: string) => versions.get(s) ?? placeholder);
   const live = await publishLive(deps.sfn, {
     ...release,
     arn: `${arnPrefix}${release.name}`,
-    definition: parent,
+    definition: fill(JSON.stringify(bundle.definition)),
     roleArn,
   });
-  const deployed = {
-    definition: JSON.parse(parent) as unknown,
-    children: Object.fromEntries(substitutions.map((s) => [s, bundle.children[s]])),
-  };
-  return { live, children, deployed: stableStringify(deployed) };
+  return { live, children, deployed: fill(bundleText) };
 }
 
 async function reject(
@@ -200,7 +198,7 @@ export async function registerDagObject(deps: RegistryDeps, key: string): Promis
   }
   const versionDescription = `${dagId} sha256:${ir.source_sha256}`;
   const { live, children, deployed }: Published = bundle
-    ? await publishSplit(deps, bundle, { name, versionDescription })
+    ? await publishSplit(deps, bundle, definition, { name, versionDescription })
     : {
         live: await publishLive(deps.sfn, {
           name,
