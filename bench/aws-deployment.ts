@@ -16,6 +16,7 @@ import { onExecutionFinished } from '../src/handlers/api/run-finished.ts';
 import { triggerRun } from '../src/handlers/api/run-queue.ts';
 import type { RunStore } from '../src/handlers/api/run-store.ts';
 import { formatTable } from '../src/cli/table.ts';
+import { generateDagYaml } from './generate-dag.ts';
 import { DagBucket } from '../src/handlers/registry/dag-bucket.ts';
 import { registerDagObject } from '../src/handlers/registry/register-dag.ts';
 import { MemoryRunStore } from '../test/deploy/memory-run-store.ts';
@@ -42,9 +43,10 @@ async function registerTimes(): Promise<string[][]> {
   const sfn = mockClient(SFNClient);
   mockClient(SchedulerClient);
   sfn.on(DescribeStateMachineCommand).rejects(new StateMachineDoesNotExist({ message: 'no', $metadata: {} }));
-  sfn
-    .on(CreateStateMachineCommand)
-    .resolves({ stateMachineArn: 'arn:sm', stateMachineVersionArn: 'arn:sm:1' });
+  sfn.on(CreateStateMachineCommand).callsFake((input: { name: string }) => ({
+    stateMachineArn: `arn:sm:${input.name}`,
+    stateMachineVersionArn: `arn:sm:${input.name}:1`,
+  }));
   sfn.on(CreateStateMachineAliasCommand).resolves({});
   const bucket = new DagBucket(s3.client, 'bench-dags');
   const deps = {
@@ -92,6 +94,25 @@ async function registerTimes(): Promise<string[][]> {
       }
       rows.push([file, `${median(published).toFixed(0)} ms`, `${median(unchanged).toFixed(0)} ms`]);
     }
+    // A DAG too large for one machine: the parent and every child created and versioned together.
+    const key = 'dags/generated-5000.yaml';
+    const body = generateDagYaml({ tasks: 5_000, seed: 3 }).replace(
+      /^dag_id: (\S+)/m,
+      'dag_id: generated_5000',
+    );
+    await s3.client.send(new PutObjectCommand({ Bucket: 'bench-dags', Key: key, Body: body }));
+    sfn.resetHistory();
+    let t = performance.now();
+    const result = await registerDagObject(deps, key);
+    const published = performance.now() - t;
+    const machines = sfn.commandCalls(CreateStateMachineCommand).length;
+    t = performance.now();
+    await registerDagObject(deps, key);
+    rows.push([
+      `generated 5,000 tasks, ${result.action} as ${machines} machines (1 run)`,
+      `${published.toFixed(0)} ms`,
+      `${(performance.now() - t).toFixed(0)} ms`,
+    ]);
   } finally {
     sfn.restore();
     await s3.close();

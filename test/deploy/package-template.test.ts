@@ -41,6 +41,28 @@ const GATED_ASL = {
     },
   },
 };
+/** A split DAG's bundle as `airless compile --target aws` writes one: a parent starting two children. */
+const childCall = (n: number) => ({
+  StartAt: `dag.child.${n}`,
+  States: {
+    [`dag.child.${n}`]: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::states:startExecution.sync:2',
+      Parameters: {
+        StateMachineArn: `\${Child_${n}}`,
+        Input: { 'run.$': '$.run', 'run_key.$': '$.run_key' },
+      },
+      End: true,
+    },
+  },
+});
+const SPLIT_BUNDLE = {
+  definition: {
+    StartAt: 'dag.children',
+    States: { 'dag.children': { Type: 'Parallel', Branches: [childCall(1), childCall(2)], End: true } },
+  },
+  children: { Child_1: GATED_ASL, Child_2: GATED_ASL },
+};
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'airless-package-'));
@@ -53,6 +75,7 @@ beforeAll(async () => {
   await writeFile(join(machines, 'flink_wordcount.asl.json'), compiled.asl);
   // A gate as the compiler emits one: a callback on the gate handler, and an end report.
   await writeFile(join(machines, 'gated.asl.json'), JSON.stringify(GATED_ASL));
+  await writeFile(join(machines, 'split.asl.json'), JSON.stringify(SPLIT_BUNDLE));
 
   const logFile = join(work, 'network.log');
   await writeFile(logFile, '');
@@ -148,8 +171,10 @@ describe('npm run package:aws', () => {
         const text = JSON.stringify(target);
         expect(target, `${where}: resource '*'`).not.toBe('*');
         // Scoped to this stage's names, to a resource of this template, or to the secrets prefix.
+        // The rule Step Functions manages for `.sync` executions is AWS's own name, not this stage's.
         const scoped =
           text.includes(PREFIX) ||
+          text.endsWith(':rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"}') ||
           text.includes('airflow/variables/') ||
           logicalIds.some((id) => text.includes(`"${id}"`) || text.includes(`\${${id}`));
         expect(scoped, `${where}: ${text}`).toBe(true);
@@ -216,6 +241,9 @@ describe('npm run package:aws', () => {
     expect(machines.map(([, m]) => m.Properties.StateMachineName).sort()).toEqual([
       `${PREFIX}-repo-flink_wordcount`,
       `${PREFIX}-repo-gated`,
+      `${PREFIX}-repo-split`,
+      `${PREFIX}-repo-split-child-1`,
+      `${PREFIX}-repo-split-child-2`,
     ]);
     const [, machine] = machines.find(
       ([, m]) => m.Properties.StateMachineName === `${PREFIX}-repo-flink_wordcount`,
@@ -249,6 +277,60 @@ describe('npm run package:aws', () => {
       const param = /^\$\{(\w+)\}$/.exec(state.Parameters.FunctionName)?.[1];
       expect(params[param!]).toEqual({ 'Fn::GetAtt': ['GateLambdaFunction', 'Arn'] });
     }
+  });
+
+  it('deploys a split DAG as its parent and children, the parent starting the children by reference', () => {
+    const machines = ofType('AWS::StepFunctions::StateMachine');
+    const named = (name: string) => machines.find(([, m]) => m.Properties.StateMachineName === name)!;
+    const [, parent] = named(`${PREFIX}-repo-split`);
+    const [body, params] = (
+      parent.Properties.DefinitionString as { 'Fn::Sub': [string, Record<string, unknown>] }
+    )['Fn::Sub'];
+    expect(body).not.toContain('Child_');
+    const calls = JSON.stringify(JSON.parse(body)).match(/"StateMachineArn":"\$\{(\w+)\}"/g)!;
+    expect(calls).toHaveLength(2);
+    const targets = calls.map((c) => params[/\$\{(\w+)\}/.exec(c)![1]!] as { Ref: string });
+    expect(targets.map((t) => resources[t.Ref]!.Properties.StateMachineName)).toEqual([
+      `${PREFIX}-repo-split-child-1`,
+      `${PREFIX}-repo-split-child-2`,
+    ]);
+    for (const n of [1, 2]) {
+      const [, child] = named(`${PREFIX}-repo-split-child-${n}`);
+      expect(child.Properties.RoleArn).toEqual({ 'Fn::GetAtt': ['WorkflowRole', 'Arn'] });
+      const [, childParams] = (
+        child.Properties.DefinitionString as { 'Fn::Sub': [string, Record<string, unknown>] }
+      )['Fn::Sub'];
+      expect(Object.values(childParams)).toContainEqual({ 'Fn::GetAtt': ['GateLambdaFunction', 'Arn'] });
+    }
+  });
+
+  it('lets the workflow role run and follow only this stage’s child machines (startExecution.sync:2)', () => {
+    const policies = resources.WorkflowRole!.Properties.Policies as Array<{
+      PolicyDocument: { Statement: Statement[] };
+    }>;
+    const all = policies.flatMap((p) => p.PolicyDocument.Statement);
+    const grant = (action: string) => all.filter((s) => ([] as string[]).concat(s.Action).includes(action));
+    const arns = (action: string) => grant(action).flatMap((s) => ([] as unknown[]).concat(s.Resource));
+    const sub = (tail: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:${tail}` });
+    const machines = (kind: string) =>
+      ['dag', 'repo'].map((p) =>
+        sub(`states:\${AWS::Region}:\${AWS::AccountId}:${kind}:${PREFIX}-${p}-*-child-*`),
+      );
+    expect(arns('states:StartExecution')).toEqual(machines('stateMachine'));
+    for (const action of ['states:DescribeExecution', 'states:StopExecution'])
+      expect(arns(action)).toEqual(machines('execution').map((m) => ({ 'Fn::Sub': `${m['Fn::Sub']}:*` })));
+    for (const action of ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'])
+      expect(arns(action)).toEqual([
+        sub(
+          'events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule',
+        ),
+      ]);
+    // The gate wakes tasks in children too: their names fall under the same stage prefixes.
+    const children = ofType('AWS::StepFunctions::StateMachine')
+      .map(([, m]) => m.Properties.StateMachineName as string)
+      .filter((n) => n.includes('-child-'));
+    expect(children.length).toBeGreaterThan(0);
+    for (const name of children) expect(name.startsWith(`${PREFIX}-repo-`)).toBe(true);
   });
 
   it('lets the state machines invoke the gate, and the gate wake only this stage’s machines and use only the runs table', () => {

@@ -410,3 +410,163 @@ describe('register-dag: upload, change, reject, remove', () => {
     expect(sfnCalls()).toEqual([]);
   });
 });
+
+describe('register-dag: a DAG split into child state machines', () => {
+  // 40 job tasks with long arguments: over 1 MB as one machine, so the compiler splits it.
+  const wide = (doc: string) => {
+    let text = `dag_id: wide\nschedule: "@daily"\nconnections:\n  genie: { type: none, host: 'http://genie.internal:8080' }\ndefault_args: { execution_timeout: 1h }\ntasks:\n  start: { operator: empty, doc: ${doc} }\n`;
+    for (let i = 0; i < 40; i++)
+      text += `  t${i}: { operator: genie, connection: genie, cluster_tags: [a], command_tags: [b], command_arguments: '${'x'.repeat(30_000)}', job_name: 'j${i}-{{ ds_nodash }}', depends_on: [start] }\n`;
+    return text;
+  };
+  const PARENT = `${ACCOUNT_ARN}airless-test-wide`;
+  const child = (n: number) => `${ACCOUNT_ARN}airless-test-wide-child-${n}`;
+  const v1 = wide('first');
+  const v2 = wide('second');
+  let childCount = 0;
+
+  /** Create/Update answer with version `version` of whichever machine was named. */
+  function publishes(version: number, existing: boolean) {
+    if (existing) sfn.on(DescribeStateMachineCommand).resolves({});
+    else
+      sfn
+        .on(DescribeStateMachineCommand)
+        .rejects(new StateMachineDoesNotExist({ message: 'no', $metadata: {} }));
+    sfn.on(CreateStateMachineCommand).callsFake((input: { name: string }) => ({
+      stateMachineArn: `${ACCOUNT_ARN}${input.name}`,
+      stateMachineVersionArn: `${ACCOUNT_ARN}${input.name}:${version}`,
+    }));
+    sfn.on(UpdateStateMachineCommand).callsFake((input: { stateMachineArn: string }) => ({
+      stateMachineVersionArn: `${input.stateMachineArn}:${version}`,
+    }));
+    sfn.on(CreateStateMachineAliasCommand).resolves({});
+    sfn.on(UpdateStateMachineAliasCommand).resolves({});
+  }
+
+  it('creates and versions every child first, then the parent naming the children’s versions, then moves live', async () => {
+    publishes(1, false);
+    expect(await upload('dags/wide.yaml', v1)).toEqual({
+      action: 'published',
+      dag_id: 'wide',
+      version_arn: `${PARENT}:1`,
+    });
+    const calls = sfnCalls();
+    childCount = calls.filter(([, input]) =>
+      /-child-\d+$/.test((input as { name?: string }).name ?? ''),
+    ).length;
+    expect(childCount).toBeGreaterThan(1);
+    const names = calls.map(([command, input]) => [
+      command,
+      (input as { name?: string }).name ?? (input as { stateMachineArn?: string }).stateMachineArn,
+    ]);
+    expect(names).toEqual([
+      ...Array.from({ length: childCount }, (_, i) => [
+        ['DescribeStateMachineCommand', child(i + 1)],
+        ['CreateStateMachineCommand', `airless-test-wide-child-${i + 1}`],
+      ]).flat(),
+      ['DescribeStateMachineCommand', PARENT],
+      ['CreateStateMachineCommand', 'airless-test-wide'],
+      ['CreateStateMachineAliasCommand', 'live'],
+    ]);
+    const creates = calls
+      .filter(([command]) => command === 'CreateStateMachineCommand')
+      .map(([, input]) => input as { definition: string; versionDescription: string; publish: boolean });
+    for (const create of creates) {
+      expect(create).toMatchObject({ publish: true, versionDescription: `wide sha256:${sha256(v1)}` });
+      expect(Buffer.byteLength(create.definition)).toBeLessThanOrEqual(1_048_576);
+      expect(create.definition).not.toMatch(/\$\{(TaskHandlerArn|GateHandlerArn|Child_\d+)\}/);
+    }
+    const parent = JSON.parse(creates.at(-1)!.definition) as object;
+    const started = JSON.stringify(parent).match(/"StateMachineArn":"[^"]+"/g)!;
+    expect(started.sort()).toEqual(
+      Array.from({ length: childCount }, (_, i) => `"StateMachineArn":"${child(i + 1)}:1"`).sort(),
+    );
+    expect(calls.at(-1)![1]).toEqual({
+      name: 'live',
+      routingConfiguration: [{ stateMachineVersionArn: `${PARENT}:1`, weight: 100 }],
+    });
+    const entry = (await bucket.getEntry('wide'))!;
+    expect(entry).toMatchObject({ version_arn: `${PARENT}:1`, alias_arn: `${PARENT}:live`, active: true });
+    expect(entry.children).toEqual(
+      Array.from({ length: childCount }, (_, i) => ({
+        name: `airless-test-wide-child-${i + 1}`,
+        state_machine_arn: child(i + 1),
+        version_arn: `${child(i + 1)}:1`,
+      })),
+    );
+    const stored = JSON.parse((await bucket.getText('compiled/wide.asl.json'))!);
+    expect(Object.keys(stored.children)).toHaveLength(childCount);
+    expect(JSON.stringify(stored.definition)).toContain(`${child(1)}:1`);
+  });
+
+  it('the same file again calls nothing', async () => {
+    expect(await upload('dags/wide.yaml', v1)).toMatchObject({ action: 'unchanged' });
+    expect(sfnCalls()).toEqual([]);
+  });
+
+  it('a failure while publishing leaves live and the registry entry where they were', async () => {
+    const before = await bucket.getText('registry/wide.json');
+    publishes(2, true);
+    sfn.on(UpdateStateMachineCommand, { stateMachineArn: PARENT }).rejects(new Error('ThrottlingException'));
+    await expect(upload('dags/wide.yaml', v2)).rejects.toThrow('ThrottlingException');
+    const commands = sfnCalls().map(([command]) => command);
+    expect(commands).not.toContain('UpdateStateMachineAliasCommand');
+    expect(commands).not.toContain('CreateStateMachineAliasCommand');
+    expect(await bucket.getText('registry/wide.json')).toBe(before);
+  });
+
+  it('a changed file updates every child, then the parent with the new child versions, then live', async () => {
+    publishes(3, true);
+    expect(await upload('dags/wide.yaml', v2)).toMatchObject({
+      action: 'published',
+      version_arn: `${PARENT}:3`,
+    });
+    const calls = sfnCalls();
+    const updates = calls
+      .filter(([command]) => command === 'UpdateStateMachineCommand')
+      .map(
+        ([, input]) => input as { stateMachineArn: string; definition: string; versionDescription: string },
+      );
+    expect(updates.map((u) => u.stateMachineArn)).toEqual([
+      ...Array.from({ length: childCount }, (_, i) => child(i + 1)),
+      PARENT,
+    ]);
+    for (const update of updates) expect(update.versionDescription).toBe(`wide sha256:${sha256(v2)}`);
+    expect(updates.at(-1)!.definition).toContain(`${child(1)}:3`);
+    expect(updates.at(-1)!.definition).not.toContain(`${child(1)}:1"`);
+    expect(calls.at(-1)).toEqual([
+      'UpdateStateMachineAliasCommand',
+      {
+        stateMachineAliasArn: `${PARENT}:live`,
+        routingConfiguration: [{ stateMachineVersionArn: `${PARENT}:3`, weight: 100 }],
+      },
+    ]);
+    expect((await bucket.getEntry('wide'))!.children![0]).toMatchObject({ version_arn: `${child(1)}:3` });
+  });
+
+  it('refuses a dag_id whose children’s names would pass 80 characters', async () => {
+    // The parent's name fits (80), the children's (`-child-<n>` longer) do not.
+    const prefix = 'airless-production-dag-';
+    const id = 'w'.repeat(80 - prefix.length);
+    await s3.client.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'dags/long-wide.yaml',
+        Body: v1.replace('dag_id: wide', `dag_id: ${id}`),
+      }),
+    );
+    const prod = { ...deps, config: { ...CONFIG, stateMachinePrefix: prefix } };
+    const result = await registerDagObject(prod, 'dags/long-wide.yaml');
+    expect(result.action === 'rejected' && result.diagnostics[0]).toMatch(/-child-\d+' is longer than/);
+    expect(sfnCalls()).toEqual([]);
+    await s3.client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'dags/long-wide.yaml' }));
+  });
+
+  it('a removed file deactivates the DAG and keeps its children in the entry', async () => {
+    expect(await upload('dags/wide.yaml', null)).toEqual({ action: 'deactivated', dag_id: 'wide' });
+    expect(sfnCalls()).toEqual([]);
+    const entry = (await bucket.getEntry('wide'))!;
+    expect(entry.active).toBe(false);
+    expect(entry.children).toHaveLength(childCount);
+  });
+});

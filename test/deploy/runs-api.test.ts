@@ -204,6 +204,21 @@ describe('max_active_runs', () => {
     expect(started()).toEqual(['r1', 'r2']);
 
     clock += 1000;
+    // A split DAG's child execution (input {run, run_key}) ending is not its run ending.
+    const child = await onExecutionFinished(deps, {
+      'detail-type': 'Step Functions Execution Status Change',
+      source: 'aws.states',
+      detail: {
+        executionArn: `${SM}-child-1:c1`,
+        stateMachineArn: `${SM}-child-1`,
+        status: 'SUCCEEDED',
+        input: JSON.stringify({ run: { dag_id: 'etl', run_id: 'r1' }, run_key: executionArn('r1') }),
+        stopDate: clock,
+      },
+    });
+    expect(child).toBe('ignored');
+    expect(started()).toEqual(['r1', 'r2']);
+    expect((await store.getRun('etl', 'r1'))!.state).toBe('running');
     expect(await ended('r1', 'FAILED')).toBe('finished');
     expect(started()).toEqual(['r1', 'r2', 'r3']);
     expect(await ended('r1', 'FAILED')).toBe('ignored'); // EventBridge redelivery frees nothing twice

@@ -47,6 +47,8 @@ export async function onExecutionFinished(deps: RunDeps, event: unknown): Promis
   }
   const run = RunInputSchema.safeParse(input);
   if (!run.success) return 'ignored'; // not started by airless (for example a console test run)
+  // A split DAG's child execution gets {run, run_key} from its parent: the run ends with the parent.
+  if (typeof input === 'object' && input !== null && 'run_key' in input) return 'ignored';
   const endDate = airflowInstant(detail.stopDate ? new Date(detail.stopDate) : deps.now());
   const { dag_id: dagId, run_id: runId } = run.data.run;
   const finished = await deps.store.finish(

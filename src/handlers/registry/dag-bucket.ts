@@ -35,6 +35,14 @@ export interface ScheduleEntry extends EventBridgeSchedule {
   name: string;
 }
 
+/** A child state machine of a DAG split across several (the parent starts it with `.sync:2`). */
+export interface ChildMachine {
+  name: string;
+  state_machine_arn: string;
+  /** The version the live parent version starts. */
+  version_arn: string;
+}
+
 export interface RegistryEntry {
   dag_id: string;
   source_key: string;
@@ -44,6 +52,8 @@ export interface RegistryEntry {
   state_machine_arn: string;
   version_arn: string;
   alias_arn: string;
+  /** The child machines of a split DAG, in `Child_<n>` order; absent or empty for one machine. */
+  children?: ChildMachine[];
   /** The DAG's `schedule` as written, or null. */
   schedule: string | null;
   schedules: ScheduleEntry[];

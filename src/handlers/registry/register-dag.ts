@@ -3,9 +3,15 @@ import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Diagnostic } from '../../dag/diagnostics.ts';
 import { formatDiagnostic } from '../../dag/diagnostics.ts';
-import { bucketKeys, type DagBucket, isDagSourceKey, type RegistryEntry } from './dag-bucket.ts';
+import {
+  bucketKeys,
+  type ChildMachine,
+  type DagBucket,
+  isDagSourceKey,
+  type RegistryEntry,
+} from './dag-bucket.ts';
 import { disableSchedules, type SchedulerTarget, scheduleEntries, syncSchedules } from './schedule-sync.ts';
-import { publishLive } from './state-machine-deploy.ts';
+import { type LiveVersion, publishLive, publishVersion } from './state-machine-deploy.ts';
 
 export interface RegistryConfig {
   /** State machines are named `<prefix><dag_id>`; IAM scopes the registry to that prefix. */
@@ -40,6 +46,62 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 const TASK_HANDLER_PLACEHOLDER = '${TaskHandlerArn}';
 const GATE_HANDLER_PLACEHOLDER = '${GateHandlerArn}';
 const MAX_STATE_MACHINE_NAME = 80;
+
+/** The compiled file: one ASL, or a split DAG's bundle (src/compiler/aws/target.ts). */
+interface SplitBundle {
+  definition: Record<string, unknown>;
+  children: Record<string, Record<string, unknown>>;
+}
+const isBundle = (value: unknown): value is SplitBundle =>
+  typeof value === 'object' && value !== null && 'definition' in value && 'children' in value;
+const childNumber = (substitution: string): number => Number(substitution.slice('Child_'.length));
+
+interface Published {
+  live: LiveVersion;
+  children: ChildMachine[];
+  /** What is stored as compiled/<dag_id>.asl.json: the definitions deployed. */
+  deployed: string;
+}
+
+/**
+ * Publishes a split DAG: every child first, each as a version, then the parent naming those
+ * versions, then `live`. The parent names child VERSION ARNs, not their aliases: a parent version
+ * then always starts the children of its own registration, so a run keeps one DAG from start to end
+ * even when a new registration lands while it runs, and a registration that fails halfway leaves the
+ * live parent starting the children it always did. Nothing moves `live` before every machine is in.
+ */
+async function publishSplit(
+  deps: RegistryDeps,
+  bundle: SplitBundle,
+  bundleText: string,
+  release: { name: string; versionDescription: string },
+): Promise<Published> {
+  const { stateMachineArnPrefix: arnPrefix, workflowRoleArn: roleArn } = deps.config;
+  const children: ChildMachine[] = [];
+  const versions = new Map<string, string>();
+  const substitutions = Object.keys(bundle.children).sort((a, b) => childNumber(a) - childNumber(b));
+  for (const substitution of substitutions) {
+    const name = `${release.name}-child-${childNumber(substitution)}`;
+    const version = await publishVersion(deps.sfn, {
+      name,
+      arn: `${arnPrefix}${name}`,
+      definition: JSON.stringify(bundle.children[substitution]),
+      roleArn,
+      versionDescription: release.versionDescription,
+    });
+    children.push({ name, state_machine_arn: version.stateMachineArn, version_arn: version.versionArn });
+    versions.set(substitution, version.versionArn);
+  }
+  const fill = (text: string) =>
+    text.replace(/\$\{(Child_\d+)\}/g, (placeholder, s: string) => versions.get(s) ?? placeholder);
+  const live = await publishLive(deps.sfn, {
+    ...release,
+    arn: `${arnPrefix}${release.name}`,
+    definition: fill(JSON.stringify(bundle.definition)),
+    roleArn,
+  });
+  return { live, children, deployed: fill(bundleText) };
+}
 
 async function reject(
   deps: RegistryDeps,
@@ -126,19 +188,30 @@ export async function registerDagObject(deps: RegistryDeps, key: string): Promis
   }
 
   const name = `${deps.config.stateMachinePrefix}${dagId}`;
-  if (name.length > MAX_STATE_MACHINE_NAME) {
-    const message = `state machine name '${name}' is longer than Step Functions' ${MAX_STATE_MACHINE_NAME} characters; shorten the dag_id`;
+  const parsed: unknown = JSON.parse(definition);
+  const bundle = isBundle(parsed) ? parsed : null;
+  const childCount = bundle ? Object.keys(bundle.children).length : 0;
+  const longest = childCount > 0 ? `${name}-child-${childCount}` : name;
+  if (longest.length > MAX_STATE_MACHINE_NAME) {
+    const message = `state machine name '${longest}' is longer than Step Functions' ${MAX_STATE_MACHINE_NAME} characters; shorten the dag_id`;
     return reject(deps, key, dagId, [{ file: key, line: 1, col: 1, path: ['dag_id'], message }]);
   }
-  const live = await publishLive(deps.sfn, {
-    name,
-    arn: `${deps.config.stateMachineArnPrefix}${name}`,
-    definition,
-    roleArn: deps.config.workflowRoleArn,
-    versionDescription: `${dagId} sha256:${ir.source_sha256}`,
-  });
+  const versionDescription = `${dagId} sha256:${ir.source_sha256}`;
+  const { live, children, deployed }: Published = bundle
+    ? await publishSplit(deps, bundle, definition, { name, versionDescription })
+    : {
+        live: await publishLive(deps.sfn, {
+          name,
+          arn: `${deps.config.stateMachineArnPrefix}${name}`,
+          definition,
+          roleArn: deps.config.workflowRoleArn,
+          versionDescription,
+        }),
+        children: [],
+        deployed: definition,
+      };
   await Promise.all([
-    deps.bucket.putText(bucketKeys.asl(dagId), definition),
+    deps.bucket.putText(bucketKeys.asl(dagId), deployed),
     deps.bucket.putText(bucketKeys.plan(dagId), compiled.plan),
     deps.bucket.putText(bucketKeys.report(dagId), compiled.report),
   ]);
@@ -157,6 +230,7 @@ export async function registerDagObject(deps: RegistryDeps, key: string): Promis
     state_machine_arn: live.stateMachineArn,
     version_arn: live.versionArn,
     alias_arn: live.aliasArn,
+    ...(children.length > 0 ? { children } : {}),
     schedule: ir.schedule.kind === 'none' ? null : ir.schedule.source,
     schedules,
     max_active_runs: ir.max_active_runs,

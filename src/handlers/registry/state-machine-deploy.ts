@@ -36,13 +36,17 @@ async function exists(sfn: SFNClient, arn: string): Promise<boolean> {
   }
 }
 
-/**
- * Creates or updates the state machine, publishes a version and points the `live` alias at it.
- * Executions already running keep the version they started on; new ones start on the alias.
- */
-export async function publishLive(sfn: SFNClient, release: StateMachineRelease): Promise<LiveVersion> {
-  const aliasArn = `${release.arn}:${LIVE_ALIAS}`;
-  const routingConfiguration = (versionArn: string) => [{ stateMachineVersionArn: versionArn, weight: 100 }];
+export interface PublishedVersion {
+  stateMachineArn: string;
+  versionArn: string;
+  created: boolean;
+}
+
+/** Creates or updates the state machine and publishes a version of it; no alias is touched. */
+export async function publishVersion(
+  sfn: SFNClient,
+  release: StateMachineRelease,
+): Promise<PublishedVersion> {
   if (!(await exists(sfn, release.arn))) {
     const created = await sfn.send(
       new CreateStateMachineCommand({
@@ -54,14 +58,11 @@ export async function publishLive(sfn: SFNClient, release: StateMachineRelease):
         versionDescription: release.versionDescription,
       }),
     );
-    const versionArn = created.stateMachineVersionArn!;
-    await sfn.send(
-      new CreateStateMachineAliasCommand({
-        name: LIVE_ALIAS,
-        routingConfiguration: routingConfiguration(versionArn),
-      }),
-    );
-    return { stateMachineArn: created.stateMachineArn!, versionArn, aliasArn };
+    return {
+      stateMachineArn: created.stateMachineArn!,
+      versionArn: created.stateMachineVersionArn!,
+      created: true,
+    };
   }
   const updated = await sfn.send(
     new UpdateStateMachineCommand({
@@ -72,22 +73,37 @@ export async function publishLive(sfn: SFNClient, release: StateMachineRelease):
       versionDescription: release.versionDescription,
     }),
   );
-  const versionArn = updated.stateMachineVersionArn!;
+  return { stateMachineArn: release.arn, versionArn: updated.stateMachineVersionArn!, created: false };
+}
+
+/**
+ * Creates or updates the state machine, publishes a version and points the `live` alias at it.
+ * Executions already running keep the version they started on; new ones start on the alias.
+ */
+export async function publishLive(sfn: SFNClient, release: StateMachineRelease): Promise<LiveVersion> {
+  const aliasArn = `${release.arn}:${LIVE_ALIAS}`;
+  const { stateMachineArn, versionArn, created } = await publishVersion(sfn, release);
+  const createAlias = () =>
+    sfn.send(
+      new CreateStateMachineAliasCommand({
+        name: LIVE_ALIAS,
+        routingConfiguration: [{ stateMachineVersionArn: versionArn, weight: 100 }],
+      }),
+    );
+  if (created) {
+    await createAlias();
+    return { stateMachineArn, versionArn, aliasArn };
+  }
   try {
     await sfn.send(
       new UpdateStateMachineAliasCommand({
         stateMachineAliasArn: aliasArn,
-        routingConfiguration: routingConfiguration(versionArn),
+        routingConfiguration: [{ stateMachineVersionArn: versionArn, weight: 100 }],
       }),
     );
   } catch (error) {
     if (!(error instanceof ResourceNotFound)) throw error;
-    await sfn.send(
-      new CreateStateMachineAliasCommand({
-        name: LIVE_ALIAS,
-        routingConfiguration: routingConfiguration(versionArn),
-      }),
-    );
+    await createAlias();
   }
-  return { stateMachineArn: release.arn, versionArn, aliasArn };
+  return { stateMachineArn, versionArn, aliasArn };
 }
