@@ -9,7 +9,7 @@ import { runCompiledDag } from './aws-run.ts';
 import type { EmulatorOptions, RunningEmulators } from './emulators/index.ts';
 import { startHandlerEnvironment } from './handler-environment.ts';
 import { RunProgress, runHeader } from './progress.ts';
-import { pollDelays, pollSchedule } from '../compiler/aws/polling.ts';
+import { pollTime } from '../compiler/aws/polling.ts';
 import { retryDelays } from '../compiler/aws/retry-delays.ts';
 import { runOnClock } from './simulate/clocked-run.ts';
 import { manualRunContext } from './simulate/run-context.ts';
@@ -68,10 +68,8 @@ export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions):
           await clock.sleepUntil(last.end + retryDelays(task)[call.try_number - 2]!);
         if (call.op === 'submit') tries.set(id, { start: clock.now, end: clock.now });
         if (call.op === 'poll' && task.wait_for !== null) {
-          const delay = pollDelays(pollSchedule(task));
-          let at = tries.get(id)?.start ?? clock.now;
-          for (let k = 0; k < (progress.tasks.get(id)?.polls ?? 0); k++) at += delay(k);
-          await clock.sleepUntil(at);
+          const polls = progress.tasks.get(id)?.polls ?? 0;
+          await clock.sleepUntil(pollTime(task, tries.get(id)?.start ?? clock.now, polls));
         }
         if (clock.now > synced) {
           emu!.clock.advance(clock.now - synced);

@@ -45,3 +45,11 @@ export const pollDelays =
   (s: Pick<PollSchedule, 'interval_s' | 'backoff_rate' | 'max_delay_s'>) =>
   (k: number): number =>
     Math.min(s.interval_s * s.backoff_rate ** k, s.max_delay_s);
+
+/** When a job task's poll number `polls` (0-based) is made, for a try started at `start_s`. */
+export function pollTime(task: TaskIR, start_s: number, polls: number): number {
+  const delay = pollDelays(pollSchedule(task));
+  let at = start_s;
+  for (let k = 0; k < polls; k++) at += delay(k);
+  return at;
+}

@@ -1,5 +1,5 @@
 import { AirlessError } from '../../errors.ts';
-import { pollDelays, pollSchedule } from '../../compiler/aws/polling.ts';
+import { pollTime } from '../../compiler/aws/polling.ts';
 import { retryDelays } from '../../compiler/aws/retry-delays.ts';
 import type { PlanIR, TaskIR } from '../../compiler/ir.ts';
 import { OPERATOR_OUTPUTS } from '../../dag/operators.ts';
@@ -80,9 +80,7 @@ export class Simulator {
   private async poll(task: TaskIR): Promise<unknown> {
     const sim = this.tasks.get(task.task_id);
     if (!sim) throw new AirlessError('BadInput', `${task.task_id} polled before submit`);
-    const delay = pollDelays(pollSchedule(task));
-    let at = sim.try_start_s;
-    for (let k = 0; k < sim.polls; k++) at += delay(k);
+    const at = pollTime(task, sim.try_start_s, sim.polls);
     const finish = sim.try_start_s + task.expected_duration_s;
     await this.clock.sleepUntil(Math.min(at, finish));
     sim.end_s = this.clock.now;
