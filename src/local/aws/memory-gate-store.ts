@@ -51,13 +51,7 @@ export class MemoryGateStore implements GateStore {
   }
 
   async readEnds(runKey: string, taskIds: readonly string[]): Promise<Map<string, TaskEnd>> {
-    const { ends } = this.run(runKey);
-    const out = new Map<string, TaskEnd>();
-    for (const id of taskIds) {
-      const end = ends.get(id);
-      if (end) out.set(id, structuredClone(end));
-    }
-    return out;
+    return copiesOf(this.run(runKey).ends, taskIds);
   }
 
   async register(runKey: string, waiter: WaiterInput): Promise<WaiterRecord> {
@@ -73,13 +67,7 @@ export class MemoryGateStore implements GateStore {
   }
 
   async readWaiters(runKey: string, taskIds: readonly string[]): Promise<Map<string, WaiterRecord>> {
-    const { waiters } = this.run(runKey);
-    const out = new Map<string, WaiterRecord>();
-    for (const id of taskIds) {
-      const w = waiters.get(id);
-      if (w) out.set(id, structuredClone(w));
-    }
-    return out;
+    return copiesOf(this.run(runKey).waiters, taskIds);
   }
 
   async fire(
@@ -123,4 +111,14 @@ export class MemoryGateStore implements GateStore {
     items.slots = { queue: structuredClone(queue), version: version + 1 };
     return true;
   }
+}
+
+/** Copies of the items stored under `ids` (absent ones left out), so callers never alias the store. */
+function copiesOf<T>(items: Map<string, T>, ids: readonly string[]): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const id of ids) {
+    const item = items.get(id);
+    if (item !== undefined) out.set(id, structuredClone(item));
+  }
+  return out;
 }
