@@ -74,7 +74,6 @@ export interface AslRunResult {
   executions: ExecutionStats[];
 }
 
-const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 const PLACEHOLDER_ARN = (name: string): string => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
 const SUBSTITUTION = /^\$\{([A-Za-z0-9_]+)\}$/;
 
@@ -158,11 +157,6 @@ function prepare(run: Run, name: string, definition: unknown): Prepared {
   forEachState(def, (stateName, state) => {
     if ('Retry' in state || state.Type === 'Wait') prepared.instant[stateName] = 0;
     if (state.Type !== 'Task') return;
-    // Node's timers hold at most 2^31-1 ms (24.8 days); a longer TimeoutSeconds (a gate's, up to a
-    // year) would fire at once. Locally the longest timer stands for it.
-    const timeout = (state as { TimeoutSeconds?: number }).TimeoutSeconds;
-    if (timeout !== undefined && timeout > MAX_TIMER_SECONDS)
-      (state as { TimeoutSeconds?: number }).TimeoutSeconds = MAX_TIMER_SECONDS;
     const params = (state.Parameters ?? {}) as Record<string, unknown>;
     if (state.Resource === CALLBACK_RESOURCE) {
       if (!run.options.tokens) throw new Error(`state ${stateName}: a callback task needs options.tokens`);
