@@ -62,6 +62,8 @@ describe('clear and re-run on random DAGs: both engines agree', () => {
     const tis = instancesOf(first);
     const cleared = new Set(selectCleared(plan, tis, c.selection));
     const resume = resumeFrom(plan, tis, cleared);
+    // After a finished run every task is final: it is either cleared or kept.
+    expect(Object.keys(resume.prior).length + cleared.size).toBe(plan.tasks.length);
 
     let largest = 0;
     const onEvent = (event: EngineEvent): void => {
@@ -70,7 +72,8 @@ describe('clear and re-run on random DAGs: both engines agree', () => {
       }
     };
     const aws = await simulateAws(plan, { conf: {}, fail: c.failAgain, resume, onEvent });
-    const azure = await simulateAzure(plan, { conf: {}, fail: c.failAgain, resume });
+    // Full replay: the orchestrator replays its history from the start at every step, as Azure does.
+    const azure = await simulateAzure(plan, { conf: {}, fail: c.failAgain, resume, replay: 'full' });
     expect(outcome(aws)).toEqual(outcome(azure));
     expect(aws.state).toBe(azure.state);
     expect(largest).toBeLessThanOrEqual(maxStateBytes(plan, compileAsl(plan).structure));
@@ -86,5 +89,31 @@ describe('clear and re-run on random DAGs: both engines agree', () => {
         expect(azure.tasks[id]!.try_number, id).toBeLessThanOrEqual(resume.try_base[id]! + t.retries + 1);
       }
     }
+  });
+});
+
+describe('clear and re-run of a DAG split into child state machines', () => {
+  it('hands the resume to every child; both engines agree', async () => {
+    const random = prng(5);
+    const tasks = randomDag(random, 240, 0.02);
+    for (const t of Object.values(tasks)) t.dur = 1 + random() * 100;
+    const plan = planOf(tasks, { max_active_tasks: 6 });
+    for (const t of plan.tasks) t.config = { job_name: `${t.task_id}-{{ run_id }}`, args: 'x'.repeat(2_500) };
+    expect(Object.keys(compileAsl(plan).children).length).toBeGreaterThan(1);
+    const first = await simulateAzure(plan, { conf: {}, fail: ['t010', 't050', 't200'] });
+    const tis = instancesOf(first);
+    const cleared = selectCleared(plan, tis, {
+      task_ids: null,
+      only_failed: true,
+      include_downstream: true,
+      include_upstream: false,
+    });
+    expect(cleared.length).toBeGreaterThan(3);
+    const resume = resumeFrom(plan, tis, new Set(cleared));
+    const aws = await simulateAws(plan, { conf: {}, fail: [], resume });
+    const azure = await simulateAzure(plan, { conf: {}, fail: [], resume });
+    expect(outcome(aws)).toEqual(outcome(azure));
+    expect(aws.state).toBe('success');
+    expect(aws.tasks.t050!.try_number).toBe(first.tasks.t050!.try_number + 1);
   });
 });
