@@ -126,6 +126,26 @@ describe.each(['aws', 'azure'] as const)(
       });
     });
 
+    it('a task whose try was in flight (its host died) runs that same try: submit finds the job it created', async () => {
+      const plan = dag('resume_in_flight', { a: genie([]), b: genie(['a']) });
+      await withEnvironment(async (env) => {
+        const first = await runOn(engine, plan, env);
+        expect(first.state).toBe('success');
+        const tis = instancesOf(first).map((ti) =>
+          ti.task_id === 'b' ? { ...ti, state: 'running' as const } : ti,
+        );
+        const again = await runOn(engine, plan, env, resumeFrom(plan, tis, new Set()));
+        expect(again.state).toBe('success');
+        expect(again.tasks.b!.try_number).toBe(1);
+        expect(first.tasks.b!.job_id).toMatch(/^resume-in-flight-b-/);
+        expect(again.tasks.b!.job_id).toBe(first.tasks.b!.job_id);
+        expect(env.emu!.stats.submissions).toEqual({
+          [submitted(env, 'a')[0]!]: 1,
+          [submitted(env, 'b')[0]!]: 1,
+        });
+      });
+    });
+
     it("a kept task's outputs reach a downstream template", async () => {
       const plan = dag('resume_outputs', {
         a: genie([]),
