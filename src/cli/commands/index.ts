@@ -17,5 +17,6 @@ export const COMMANDS = {
   schema: { summary: 'Print the JSON Schema of the DAG file format (for yaml-language-server and other editors)', load: () => import('./schema.ts').then((m) => m.registerSchema) },
   run: { summary: 'Run one DAG locally: --simulate replaces every task by a virtual-time simulator', load: () => import('./run.ts').then((m) => m.registerRun) },
   emulators: { summary: 'Run the local emulators (Entra ID, Key Vault, HDInsight Flink ARM, Flink REST, Genie) until Ctrl-C', load: () => import('./emulators.ts').then((m) => m.registerEmulators) },
+  backfill: { summary: 'Backfill a registered DAG over a date range through the airless API (airless standalone by default)', load: () => import('./backfill.ts').then((m) => m.registerBackfill) },
   docs: { summary: 'Write docs/operators.md, the reference of every operator, from the DAG schema', load: () => import('./docs.ts').then((m) => m.registerDocs) },
 } satisfies Record<string, CommandEntry>;
