@@ -421,4 +421,35 @@ describe('local Step Functions service: executions', () => {
     expect(full[1]!.stateEnteredEventDetails!.input).toBe('{"v":1}');
     expect(full[0]!.timestamp).toBeInstanceOf(Date);
   });
+
+  it('waits for real by default; time stamps come from the injected clock', async () => {
+    let tick = Date.parse('2030-01-01T00:00:00Z');
+    // No `delays` option: the service's default.
+    const started = await startService({ clock: () => new Date((tick += 1000)) });
+    running.push(started);
+    const { sfn, service: svc } = started;
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'waits',
+        roleArn: ROLE,
+        definition: machine({ w: { Type: 'Wait', Seconds: 1, End: true } }),
+      }),
+    );
+    const began = Date.now();
+    const { executionArn, startDate } = await sfn.send(new StartExecutionCommand({ stateMachineArn }));
+    await svc.whenEnded(executionArn!);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(950);
+    expect(startDate!.getUTCFullYear()).toBe(2030);
+    const history = await readHistory(sfn, executionArn!);
+    expect(history.map((e) => e.type)).toEqual([
+      'ExecutionStarted',
+      'WaitStateEntered',
+      'WaitStateExited',
+      'ExecutionSucceeded',
+    ]);
+    const stamps = history.map((e) => e.timestamp!.getTime());
+    expect(stamps.every((t, i) => i === 0 || t - stamps[i - 1]! === 1000)).toBe(true);
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    expect(described.stopDate!.getTime()).toBeGreaterThan(stamps.at(-1)!);
+  });
 });
