@@ -452,4 +452,54 @@ describe('local Step Functions service: executions', () => {
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     expect(described.stopDate!.getTime()).toBeGreaterThan(stamps.at(-1)!);
   });
+
+  it('a task past its TimeoutSeconds times out; a branch stopped by its failed sibling writes nothing', async () => {
+    const { sfn, service: svc } = await service({
+      functions: {
+        hang: () => new Promise(() => {}),
+        boom: async () => {
+          throw Object.assign(new Error('no'), { name: 'Boom' });
+        },
+      },
+    });
+    const create = (name: string, states: Record<string, unknown>) =>
+      sfn.send(new CreateStateMachineCommand({ name, roleArn: ROLE, definition: machine(states) }));
+    const timed = await create('timed', {
+      t: { Type: 'Task', Resource: fnArn('hang'), TimeoutSeconds: 1, End: true },
+    });
+    const a = await sfn.send(new StartExecutionCommand({ stateMachineArn: timed.stateMachineArn }));
+    await svc.whenEnded(a.executionArn!);
+    const timedOut = await readHistory(sfn, a.executionArn!);
+    expect(timedOut.map((e) => e.type)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'LambdaFunctionScheduled',
+      'LambdaFunctionStarted',
+      'LambdaFunctionTimedOut',
+      'ExecutionFailed',
+    ]);
+    expect(timedOut[4]!.lambdaFunctionTimedOutEventDetails).toEqual({ error: 'States.Timeout' });
+    expect(timedOut[5]!.executionFailedEventDetails).toMatchObject({ error: 'States.Timeout' });
+
+    const forked = await create('forked', {
+      fork: {
+        Type: 'Parallel',
+        End: true,
+        Branches: [
+          {
+            StartAt: 'h',
+            States: { h: { Type: 'Task', Resource: fnArn('hang'), TimeoutSeconds: 60, End: true } },
+          },
+          { StartAt: 'b', States: { b: { Type: 'Task', Resource: fnArn('boom'), End: true } } },
+        ],
+      },
+    });
+    const b = await sfn.send(new StartExecutionCommand({ stateMachineArn: forked.stateMachineArn }));
+    await svc.whenEnded(b.executionArn!);
+    const types = (await readHistory(sfn, b.executionArn!)).map((e) => e.type);
+    expect(types).toContain('LambdaFunctionFailed');
+    expect(types).toContain('ParallelStateFailed');
+    expect(types).not.toContain('LambdaFunctionTimedOut');
+    expect(types.at(-1)).toBe('ExecutionFailed');
+  });
 });

@@ -33,8 +33,8 @@ export interface PreparedDefinition {
   definition: Record<string, unknown>;
   tasks: Map<string, LambdaTask>;
   shape: MachineShape;
-  /** Task states starting child executions. */
-  children: Set<string>;
+  /** Task states starting child executions, with their TimeoutSeconds. */
+  children: Map<string, { timeoutSeconds?: number }>;
 }
 
 type State = Record<string, unknown> & { Type: string };
@@ -46,7 +46,7 @@ interface Machine {
 export function prepareDefinition(text: string): PreparedDefinition {
   const definition = JSON.parse(text) as Machine & Record<string, unknown>;
   const tasks = new Map<string, LambdaTask>();
-  const children = new Set<string>();
+  const children: PreparedDefinition['children'] = new Map();
   const shape: MachineShape = { predecessors: new Map(), container: new Map() };
   const edge = (from: string, to: unknown) => {
     if (typeof to !== 'string') return;
@@ -74,18 +74,18 @@ function rewriteTask(
   name: string,
   state: State,
   tasks: Map<string, LambdaTask>,
-  children: Set<string>,
+  children: PreparedDefinition['children'],
 ): void {
   const resource = String(state.Resource);
-  if (resource === CHILD_RESOURCE) {
-    children.add(name);
-    return;
-  }
-  const substitution = `T${tasks.size}`;
   const timing = {
     ...(typeof state.TimeoutSeconds === 'number' ? { timeoutSeconds: state.TimeoutSeconds } : {}),
     ...(typeof state.HeartbeatSeconds === 'number' ? { heartbeatSeconds: state.HeartbeatSeconds } : {}),
   };
+  if (resource === CHILD_RESOURCE) {
+    children.set(name, timing);
+    return;
+  }
+  const substitution = `T${tasks.size}`;
   const params = state.Parameters as Record<string, unknown> | undefined;
   if (resource === CALLBACK_RESOURCE && typeof params?.FunctionName === 'string') {
     tasks.set(substitution, { state: name, kind: 'callback', target: params.FunctionName, ...timing });
