@@ -502,4 +502,20 @@ describe('local Step Functions service: executions', () => {
     expect(types).not.toContain('LambdaFunctionTimedOut');
     expect(types.at(-1)).toBe('ExecutionFailed');
   });
+
+  it('an execution the engine cannot run fails with States.Runtime, as AWS fails it', async () => {
+    const { sfn, service: svc } = await service();
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'malformed',
+        roleArn: ROLE,
+        definition: machine({ p: { Type: 'Parallel', End: true } }),
+      }),
+    );
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn }));
+    await svc.whenEnded(executionArn!);
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    expect(described).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect((await readHistory(sfn, executionArn!)).at(-1)!.type).toBe('ExecutionFailed');
+  });
 });

@@ -54,15 +54,21 @@ export function prepareDefinition(text: string): PreparedDefinition {
     list.push(from);
     shape.predecessors.set(to, list);
   };
-  const visit = (machine: Machine, container: string | null) => {
+  // Malformed parts are skipped here: the engine then fails the execution on them.
+  const visit = (machine: Machine | undefined, container: string | null) => {
+    if (typeof machine?.States !== 'object' || machine.States === null) return;
     for (const [name, state] of Object.entries(machine.States)) {
+      if (typeof state !== 'object' || state === null) continue;
       if (container !== null) shape.container.set(name, container);
       edge(name, state.Next);
       edge(name, state.Default);
-      for (const c of (state.Choices as Array<{ Next?: unknown }> | undefined) ?? []) edge(name, c.Next);
-      for (const c of (state.Catch as Array<{ Next?: unknown }> | undefined) ?? []) edge(name, c.Next);
-      if (state.Type === 'Parallel') for (const b of state.Branches as Machine[]) visit(b, name);
-      if (state.Type === 'Map') visit((state.ItemProcessor ?? state.Iterator) as Machine, name);
+      for (const list of [state.Choices, state.Catch]) {
+        if (Array.isArray(list))
+          for (const c of list as Array<{ Next?: unknown } | null>) edge(name, c?.Next);
+      }
+      const branches = Array.isArray(state.Branches) ? (state.Branches as Machine[]) : [];
+      if (state.Type === 'Parallel') for (const b of branches) visit(b, name);
+      if (state.Type === 'Map') visit((state.ItemProcessor ?? state.Iterator) as Machine | undefined, name);
       if (state.Type === 'Task') rewriteTask(name, state, tasks, children);
     }
   };
