@@ -9,19 +9,21 @@ import { handlerCalls, readHistory } from '../../../src/handlers/api/execution-h
 import { onExecutionFinished } from '../../../src/handlers/api/run-finished.ts';
 import { triggerRun } from '../../../src/handlers/api/run-queue.ts';
 import { describeRun } from '../../../src/handlers/api/run-status.ts';
-import { handleGate } from '../../../src/handlers/gates/handle-gate.ts';
 import { DagBucket } from '../../../src/handlers/registry/dag-bucket.ts';
 import { registerDagObject, type RegistryDeps } from '../../../src/handlers/registry/register-dag.ts';
 import { handleTask } from '../../../src/handlers/task.ts';
 import { MemoryGateStore } from '../../../src/local/aws/memory-gate-store.ts';
+import {
+  airlessFunctions,
+  LOCAL_GATE_HANDLER_ARN,
+  LOCAL_TASK_HANDLER_ARN,
+} from '../../../src/local/aws/sfn-service/airless-functions.ts';
 import { type HandlerEnvironment, startHandlerEnvironment } from '../../../src/local/handler-environment.ts';
 import { MemoryRunStore } from '../../deploy/memory-run-store.ts';
 import { type LocalS3, startS3 } from '../../deploy/s3rver.ts';
 import { fnArn, ROLE, startService, until } from './sfn-service-fixtures.ts';
 
 const BUCKET = 'airless-dags';
-const TASK_HANDLER = fnArn('airless-task');
-const GATE_HANDLER = fnArn('airless-gate');
 const CONF = JSON.parse(readFileSync('dags/flink_wordcount.conf.json', 'utf8')) as Record<string, unknown>;
 
 let env: HandlerEnvironment;
@@ -44,10 +46,7 @@ beforeAll(async () => {
   const wake: { tokens?: SfnTaskTokens } = {};
   service = await startService({
     delays: 'instant',
-    functions: {
-      [TASK_HANDLER]: (event) => handleTask(event, env.deps),
-      [GATE_HANDLER]: (event) => handleGate(event, { store: gates, tokens: wake.tokens! }),
-    },
+    functions: airlessFunctions({ handlers: env.deps, gates, tokens: () => wake.tokens! }),
     // As the deployed stack routes EventBridge's status change to the run-finished Lambda.
     onExecutionStatusChange: async (event) => void (await onExecutionFinished(deps, event)),
   });
@@ -73,8 +72,8 @@ beforeAll(async () => {
       stateMachinePrefix: 'airless-',
       stateMachineArnPrefix: 'arn:aws:states:us-east-1:000000000000:stateMachine:',
       workflowRoleArn: ROLE,
-      taskHandlerArn: TASK_HANDLER,
-      gateHandlerArn: GATE_HANDLER,
+      taskHandlerArn: LOCAL_TASK_HANDLER_ARN,
+      gateHandlerArn: LOCAL_GATE_HANDLER_ARN,
       scheduler: { group: 'airless', functionArn: fnArn('scheduled-run'), roleArn: ROLE },
     },
   };
