@@ -36,7 +36,7 @@ const MAP = 3;
 const READ: Record<string, number> = { scalar: SCALAR, sequence: LIST, mapping: MAP };
 
 class Reader {
-  readonly tree = new SourceTree();
+  readonly tree: SourceTree;
   /** What the root read as. */
   rootRead = EMPTY;
   /**
@@ -45,19 +45,26 @@ class Reader {
    */
   private readonly opens: number[] = [];
   private readonly marks: number[] = [];
-  /** Nodes composed and not yet claimed by the node they were composed in: id, read, value. */
+  /**
+   * Nodes composed and not yet claimed by the node they were composed in: id, read, value. A stack
+   * of `top` entries (setting an array's length costs a call into the runtime).
+   */
   private readonly composed: number[] = [];
   private readonly reads: number[] = [];
   private readonly values: unknown[] = [];
+  private top = 0;
   private readonly pairs: number[] = [];
   private readonly names: string[] = [];
 
-  constructor(private readonly text: string) {}
+  constructor(private readonly text: string) {
+    // A DAG file has about a node for every 8 characters.
+    this.tree = new SourceTree(1024 + (text.length >> 3));
+  }
 
   on(event: 'open' | 'close', state: State): void {
     if (event === 'open') {
       this.opens.push(state.position);
-      this.marks.push(this.composed.length);
+      this.marks.push(this.top);
       return;
     }
     const open = this.opens.pop()!;
@@ -65,21 +72,21 @@ class Reader {
     const read = state.kind ? (READ[state.kind] ?? SCALAR) : EMPTY;
     const value: unknown = read === EMPTY ? null : state.result;
     const node = this.close(open, mark, read, value, state.position);
-    this.composed.length = this.reads.length = this.values.length = mark;
+    this.top = mark;
     if (this.opens.length === 0) {
       this.tree.root = node;
       this.rootRead = read;
     } else {
-      this.composed.push(node);
-      this.reads.push(read);
-      this.values.push(value);
+      this.composed[this.top] = node;
+      this.reads[this.top] = read;
+      this.values[this.top++] = value;
     }
   }
 
   /** The node js-yaml just closed: one of its parts when it only passes that on, else a new one. */
   private close(open: number, mark: number, read: number, value: unknown, end: number): number {
-    const { tree, text, composed, reads, values } = this;
-    const count = composed.length - mark;
+    const { tree, text, composed, reads, values, top } = this;
+    const count = top - mark;
     if (read === EMPTY) {
       // Nothing there: yaml places the empty node after the spaces on the same line.
       const start = skipSpaces(text, open);
@@ -88,7 +95,7 @@ class Reader {
     if (count === 1 && reads[mark] === read && Object.is(values[mark], value)) return composed[mark]!;
     const start = skipSeparation(text, open);
     if (read === SCALAR) {
-      for (let i = mark; i < composed.length; i++) if (reads[i] !== EMPTY) throw MISALIGNED;
+      for (let i = mark; i < top; i++) if (reads[i] !== EMPTY) throw MISALIGNED;
       return tree.add(start, end, LEAF);
     }
     if (read === LIST) {
@@ -96,7 +103,7 @@ class Reader {
       if (count !== items.length) throw MISALIGNED;
       for (let i = 0; i < count; i++) if (!Object.is(values[mark + i], items[i])) throw MISALIGNED;
       const id = tree.add(start, end, SEQUENCE);
-      tree.setParts(id, composed, mark);
+      tree.setParts(id, composed, mark, top);
       return id;
     }
     const id = tree.add(start, end, MAPPING);
@@ -109,15 +116,15 @@ class Reader {
    * a block mapping's last try at one more key is dropped), checked against the data.
    */
   private mappingParts(id: number, flow: boolean, mark: number, data: Record<string, unknown>): void {
-    const { tree, text, composed, reads, values, pairs, names } = this;
+    const { tree, text, composed, reads, values, pairs, names, top } = this;
     pairs.length = names.length = 0;
     let i = mark;
-    while (i < composed.length) {
+    while (i < top) {
       if (reads[i] === EMPTY && !flow) break;
       if (reads[i] !== SCALAR) throw MISALIGNED;
       const key = composed[i]!;
       const hasValue = !flow || text.charCodeAt(skipSeparation(text, tree.end(key))) === 0x3a; /* : */
-      if (hasValue && i + 1 >= composed.length) throw MISALIGNED;
+      if (hasValue && i + 1 >= top) throw MISALIGNED;
       const name = String(values[i]);
       if (!Object.prototype.hasOwnProperty.call(data, name)) throw MISALIGNED;
       if (!Object.is(hasValue ? values[i + 1] : null, data[name])) throw MISALIGNED;
@@ -125,10 +132,8 @@ class Reader {
       names.push(name);
       i += hasValue ? 2 : 1;
     }
-    for (; i < composed.length; i++) if (reads[i] !== EMPTY) throw MISALIGNED;
-    let keys = 0;
-    for (const _ in data) keys++;
-    if (keys !== names.length) throw MISALIGNED;
+    for (; i < top; i++) if (reads[i] !== EMPTY) throw MISALIGNED;
+    if (Object.keys(data).length !== names.length) throw MISALIGNED;
     tree.setParts(id, pairs, 0, pairs.length, names);
   }
 }

@@ -27,15 +27,21 @@ const STRIDE = 4;
 
 /** The nodes of one document: offsets, kinds and parts, in two integer arrays. */
 export class SourceTree {
-  private nodes = new Int32Array(STRIDE * 1024);
+  private nodes: Int32Array<ArrayBuffer>;
   private size = 0;
   /** Per node with parts: how many, where its key names begin, then the parts. */
-  private parts = new Int32Array(4096);
+  private parts: Int32Array<ArrayBuffer>;
   private partsLength = 0;
   /** A mapping's key names, one a pair. */
   private readonly names: string[] = [];
   private readonly indexes = new Map<number, Map<string, number>>();
   root = NONE;
+
+  /** Room for about `expected` nodes at first (growing an array buffer costs a full collection). */
+  constructor(expected = 1024) {
+    this.nodes = new Int32Array(STRIDE * expected);
+    this.parts = new Int32Array(2 * expected);
+  }
 
   /** A node from `start` to `end` (-1: no place known). */
   add(start: number, end: number, kind: number): number {
