@@ -46,11 +46,13 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
 /**
  * did-you-mean over a long list (task ids, params), with a bound on the total work so that a file
  * with thousands of typos stays near-linear: each hint costs about the characters it compares, and
- * past the budget messages simply carry no suggestion. A case-only difference is always found.
+ * past the budget messages simply carry no suggestion. A case-only difference is always found, and a
+ * word asked again gets the same answer for free.
  */
 export class Suggester {
   private work = 0;
   private readonly lower = new Map<string, string>();
+  private readonly answers = new Map<string, string>();
   private readonly size: number;
 
   constructor(
@@ -69,10 +71,14 @@ export class Suggester {
     if (word.length === 0 || this.candidates.length === 0) return '';
     const sameLetters = this.lower.get(word.toLowerCase());
     if (sameLetters !== undefined && sameLetters !== word) return `; did you mean '${sameLetters}'?`;
+    const known = this.answers.get(word);
+    if (known !== undefined) return known;
     const cost = this.size * Math.ceil(word.length / 32);
     if (this.work + cost > this.budget) return '';
     this.work += cost;
-    return didYouMean(word, this.candidates);
+    const answer = didYouMean(word, this.candidates);
+    this.answers.set(word, answer);
+    return answer;
   }
 }
 

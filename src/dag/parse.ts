@@ -1,7 +1,12 @@
 import { FAILSAFE_SCHEMA, load as loadYaml, Type } from 'js-yaml';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
-import type { Document, Node, Pair, Scalar } from 'yaml';
+import type { Document, Scalar } from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
+import { jsYamlSourceTree } from './js-yaml-source-map.ts';
+import { LEAF, lineCounter, MAPPING, NONE, SEQUENCE, SourceMap, SourceTree } from './source-map.ts';
+import type { LineCol, Path } from './source-map.ts';
+
+export type { Path } from './source-map.ts';
 
 /** A DAG file read as YAML (JSON is YAML too), with what is needed to point at any node. */
 export interface ParsedFile {
@@ -13,16 +18,12 @@ export interface ParsedFile {
   diagnostics: Diagnostic[];
   /** Which library read the value: js-yaml (the fast path) or yaml. */
   reader: 'js-yaml' | 'yaml';
-  /** The document with the position of every node: built on first use, as only diagnostics need it. */
-  positions(): Positions;
+  /**
+   * Where every node is: built on first use, as only diagnostics need it, by js-yaml again for a
+   * file it read (yaml only when that reading does not line up), else from yaml's document.
+   */
+  positions(): SourceMap;
 }
-
-interface Positions {
-  doc: Document.Parsed;
-  lineCounter: LineCounter;
-}
-
-export type Path = ReadonlyArray<string | number>;
 
 /**
  * Reads a file with js-yaml (several times faster than yaml's CST parser) when it holds nothing
@@ -34,14 +35,14 @@ export function parseFile(source: string, file: string): ParsedFile {
   const text = source.startsWith('\uFEFF') ? source.slice(1) : source;
   const value = fastValue(text);
   if (value === NOT_READ) return parseWithPositions(text, file);
-  let positions: Positions | undefined;
+  let positions: SourceMap | undefined;
   return {
     file,
     text,
     value,
     diagnostics: [],
     reader: 'js-yaml',
-    positions: () => (positions ??= readPositions(text)),
+    positions: () => (positions ??= jsYamlPositions(text) ?? yamlPositions(text, readYaml(text))),
   };
 }
 
@@ -131,7 +132,17 @@ function fastValue(text: string): unknown {
   }
 }
 
-function readPositions(text: string): Positions {
+function jsYamlPositions(text: string): SourceMap | undefined {
+  const tree = jsYamlSourceTree(text, CORE_SCHEMA);
+  return tree === undefined ? undefined : new SourceMap(text, tree, lineCounter(text), 'js-yaml');
+}
+
+interface YamlReading {
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+}
+
+function readYaml(text: string): YamlReading {
   const lineCounter = new LineCounter();
   // yaml's own uniqueKeys check is quadratic in a map's size (10,000 tasks: seconds); ours is linear.
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: true, logLevel: 'error' });
@@ -139,8 +150,8 @@ function readPositions(text: string): Positions {
 }
 
 function parseWithPositions(text: string, file: string): ParsedFile {
-  const positions = readPositions(text);
-  const { doc, lineCounter } = positions;
+  const reading = readYaml(text);
+  const { doc, lineCounter } = reading;
   const diagnostics: Diagnostic[] = [...doc.errors, ...doc.warnings].map((error) => {
     const { line, col } = lineCounter.linePos(Math.min(error.pos[0], text.length));
     return { file, line, col, path: [], message: yamlMessage(error.code, error.message) };
@@ -173,7 +184,46 @@ function parseWithPositions(text: string, file: string): ParsedFile {
       message: `cannot read the document: ${errorText(error)}`,
     });
   }
-  return { file, text, value, diagnostics, reader: 'yaml', positions: () => positions };
+  let positions: SourceMap | undefined;
+  return {
+    file,
+    text,
+    value,
+    diagnostics,
+    reader: 'yaml',
+    positions: () => (positions ??= yamlPositions(text, reading)),
+  };
+}
+
+/** The nodes of yaml's document as a source map (a pair inside a sequence has no place). */
+function yamlPositions(text: string, { doc, lineCounter }: YamlReading): SourceMap {
+  const tree = new SourceTree();
+  const add = (node: unknown): number => {
+    const range = (node as { range?: [number, number, number] | null } | null)?.range;
+    const kind = isMap(node) ? MAPPING : isSeq(node) ? SEQUENCE : LEAF;
+    const id = tree.add(range?.[0] ?? -1, range?.[1] ?? -1, kind);
+    if (kind !== LEAF) todo.push([node, id]);
+    return id;
+  };
+  const todo: Array<[unknown, number]> = [];
+  if (doc.contents !== null) tree.root = add(doc.contents);
+  while (todo.length > 0) {
+    const [node, id] = todo.pop()!;
+    const parts: number[] = [];
+    const names: string[] = [];
+    if (isMap(node)) {
+      for (const item of node.items) {
+        if (!isPair(item)) continue;
+        names.push(isScalar(item.key) ? String(item.key.value) : String(item.key));
+        parts.push(add(item.key), item.value === null ? NONE : add(item.value));
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) parts.push(add(item));
+    }
+    tree.setParts(id, parts, 0, parts.length, names);
+  }
+  const linePos = (offset: number): LineCol => lineCounter.linePos(offset);
+  return new SourceMap(text, tree, linePos, 'yaml');
 }
 
 /** Aliases inside the node their anchor names: read as data, they would make a cycle. */
@@ -221,99 +271,8 @@ function yamlMessage(code: string, message: string): string {
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-const pairIndex = new WeakMap<object, Map<string, Pair>>();
+export const locate = (parsed: ParsedFile, path: Path, options: { key?: boolean } = {}): LineCol =>
+  parsed.positions().locate(path, options);
 
-/** The pair of `map` whose key reads as `key` (the last one, as in the data when keys repeat). */
-function pairOf(map: { items: unknown[] }, key: string): Pair | undefined {
-  let index = pairIndex.get(map);
-  if (!index) {
-    index = new Map();
-    for (const item of map.items) {
-      if (!isPair(item)) continue;
-      const k = isScalar(item.key) ? String(item.key.value) : String(item.key);
-      index.set(k, item);
-    }
-    pairIndex.set(map, index);
-  }
-  return index.get(key);
-}
-
-/**
- * Where the node at `path` starts (1-based). With `key`, the position of the map key itself (for
- * unknown keys and ids). When the path leaves the document (a missing field), the deepest node
- * found: the key of the pair that holds the missing field, so "missing action" points at the task.
- */
-export function locate(
-  parsed: ParsedFile,
-  path: Path,
-  options: { key?: boolean } = {},
-): { line: number; col: number } {
-  let node: unknown = parsed.positions().doc.contents;
-  let anchor: unknown = node;
-  for (let i = 0; i < path.length; i++) {
-    const segment = path[i]!;
-    let next: unknown;
-    let keyNode: unknown;
-    if (isMap(node)) {
-      const pair = pairOf(node, String(segment));
-      if (pair) {
-        keyNode = pair.key;
-        next = pair.value ?? pair.key;
-      }
-    } else if (isSeq(node) && typeof segment === 'number') {
-      next = node.items[segment];
-    }
-    if (next === undefined) break;
-    node = next;
-    anchor = i === path.length - 1 && !options.key ? next : (keyNode ?? next);
-  }
-  return position(parsed, anchor);
-}
-
-/** Position of a node's first character; 1:1 when there is no node at all. */
-function position(parsed: ParsedFile, node: unknown): { line: number; col: number } {
-  const range = (node as Node | null)?.range;
-  if (!range) return { line: 1, col: 1 };
-  return parsed.positions().lineCounter.linePos(Math.min(range[0], parsed.text.length));
-}
-
-/** The YAML node at `path`, or undefined. */
-function nodeAt(parsed: ParsedFile, path: Path): Node | undefined {
-  let node: unknown = parsed.positions().doc.contents;
-  for (const segment of path) {
-    if (isMap(node)) node = pairOf(node, String(segment))?.value;
-    else if (isSeq(node) && typeof segment === 'number') node = node.items[segment];
-    else return undefined;
-  }
-  return (node ?? undefined) as Node | undefined;
-}
-
-/**
- * Where `needle` (text inside the string at `path`, e.g. one `{{ ... }}`) starts in the source, when
- * the scalar holds it verbatim; else where the string starts.
- */
-export function locateWithin(
-  parsed: ParsedFile,
-  path: Path,
-  needle: string,
-  index = 0,
-): { line: number; col: number } {
-  const node = nodeAt(parsed, path);
-  const range = node?.range;
-  if (node && range) {
-    let source = scalarSource.get(node);
-    if (source === undefined) {
-      source = parsed.text.slice(range[0], range[1]);
-      scalarSource.set(node, source);
-    }
-    // Escapes only make the source longer than the value: searching from the value's index finds
-    // the needle at once, however many problems one long string holds.
-    let at = source.indexOf(needle, index);
-    if (at < 0) at = source.indexOf(needle);
-    if (at >= 0) return parsed.positions().lineCounter.linePos(range[0] + at);
-  }
-  return locate(parsed, path);
-}
-
-/** The source text of a scalar, sliced once. */
-const scalarSource = new WeakMap<object, string>();
+export const locateWithin = (parsed: ParsedFile, path: Path, needle: string, index = 0): LineCol =>
+  parsed.positions().locateWithin(path, needle, index);

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { airflowKeyHint, operatorKeyHint, triggerRuleAlias } from './airflow-names.ts';
-import { didYouMean, oneOf } from './diagnostics.ts';
+import { didYouMean, oneOf, Suggester } from './diagnostics.ts';
 import type { Path } from './parse.ts';
 import { isRecord, labelled, valueAt } from './report.ts';
 import type { Report } from './report.ts';
@@ -12,10 +12,19 @@ export function reportSchemaIssues(
   document: unknown,
   report: Report,
 ): void {
-  for (const issue of issues) reportIssue(issue, document, report);
+  // One did-you-mean over the keys of each kind of mapping, with its budget, for the whole file.
+  const suggesters = new Map<readonly string[], Suggester>();
+  const suggest = (key: string, known: readonly string[]): string => {
+    let suggester = suggesters.get(known);
+    if (!suggester) suggesters.set(known, (suggester = new Suggester(known)));
+    return suggester.hint(key);
+  };
+  for (const issue of issues) reportIssue(issue, document, report, suggest);
 }
 
-function reportIssue(issue: z.core.$ZodIssue, document: unknown, report: Report): void {
+type Suggest = (key: string, known: readonly string[]) => string;
+
+function reportIssue(issue: z.core.$ZodIssue, document: unknown, report: Report, suggest: Suggest): void {
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   const field = path.at(-1);
   const value = valueAt(document, path);
@@ -27,7 +36,7 @@ function reportIssue(issue: z.core.$ZodIssue, document: unknown, report: Report)
     for (const key of issue.keys) {
       const hint =
         operatorKeyHint(valueAt(document, path), key) ||
-        didYouMean(key, known) ||
+        suggest(key, known) ||
         airflowKeyHint(key) ||
         elsewhere(key, path);
       report.at([...path, key], labelled(path, `unknown key '${key}'${owner}${hint}`), { key: true });
@@ -40,7 +49,8 @@ function reportIssue(issue: z.core.$ZodIssue, document: unknown, report: Report)
     if (parent[0] === 'tasks' && parent.length === 2) {
       const common = CommonTaskSchema.safeParse(valueAt(document, parent), { reportInput: true });
       if (!common.success)
-        for (const inner of common.error.issues) reportIssue(prefixed(inner, parent), document, report);
+        for (const inner of common.error.issues)
+          reportIssue(prefixed(inner, parent), document, report, suggest);
     }
     if (missing) {
       report.at(parent, labelled(parent, `missing '${issue.discriminator}' (one of ${oneOf(options)})`), {
@@ -192,10 +202,17 @@ function schemaAt(path: Path, document: unknown): unknown {
   return resolveSchema(schema, valueAt(document, path));
 }
 
-function knownKeys(path: Path, document: unknown): string[] {
+/** The keys an object schema takes, one list per schema. */
+const keysOf = new WeakMap<object, readonly string[]>();
+const NO_KEYS: readonly string[] = [];
+
+function knownKeys(path: Path, document: unknown): readonly string[] {
   const schema = schemaAt(path, document);
   const def = schema === undefined ? undefined : defOf(schema);
-  return def?.type === 'object' ? Object.keys(def.shape ?? {}) : [];
+  if (def?.type !== 'object') return NO_KEYS;
+  let keys = keysOf.get(def);
+  if (!keys) keysOf.set(def, (keys = Object.keys(def.shape ?? {})));
+  return keys;
 }
 
 /** For a task: " (a field of flink.rest and genie)" when another operator takes the key. */

@@ -31,5 +31,17 @@ describe('validation of hostile files stays bounded (times are in bench/dag-lang
     for (let i = 0; i < 10; i++) suggester.hint(`a_long_task_identifer_${i}`);
     expect(suggester.hint('a_long_task_identifer_7')).toBe('');
     expect(suggester.hint('A_LONG_TASK_IDENTIFIER_7')).toBe("; did you mean 'a_long_task_identifier_7'?");
+    // A word asked before keeps its answer past the budget: a file repeating one typo costs one search.
+    expect(suggester.hint('a_long_task_identifer_5')).toBe("; did you mean 'a_long_task_identifier_5'?");
+  });
+
+  it('suggests for an unknown key repeated in thousands of tasks, each at its own key', () => {
+    const tasks = Array.from({ length: 3000 }, (_, i) => `  t${i}: { operator: empty, retires: 2 }`);
+    const { diagnostics } = loadDag(['dag_id: d', 'tasks:', ...tasks].join('\n'), 'f.yaml');
+    expect(diagnostics).toHaveLength(MAX_DIAGNOSTICS + 1);
+    expect(diagnostics.slice(0, 2).map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual([
+      "3:26 tasks.t0: unknown key 'retires' for operator empty; did you mean 'retries'?",
+      "4:26 tasks.t1: unknown key 'retires' for operator empty; did you mean 'retries'?",
+    ]);
   });
 });
