@@ -237,7 +237,7 @@ export class AwsApiBackend implements ApiBackend {
     const plan = await this.runPlan(run);
     const tis = await this.instances(run);
     if (!plan || !tis) return { kind: 'not_found' };
-    const resume = run.execution_arn === null ? null : this.deps.resumeFrom(plan, tis, request.cleared);
+    const resume = run.executions.length === 0 ? null : this.deps.resumeFrom(plan, tis, request.cleared);
     const requeued = await this.deps.store.requeue(
       run,
       run.execution_arn,

@@ -115,7 +115,13 @@ export class MemoryRunStore implements RunStore {
     const stored = this.runs.get(`${run.dag_id}/${run.run_id}`);
     if (!stored || (stored.state !== 'success' && stored.state !== 'failed')) return false;
     if (stored.execution_arn !== executionArn) return false;
-    Object.assign(stored, { state: 'queued', pending_resume: resume, end_date: null, queued_at: queuedAt });
+    Object.assign(stored, {
+      state: 'queued',
+      pending_resume: resume,
+      end_date: null,
+      execution_arn: null,
+      queued_at: queuedAt,
+    });
     this.queue(run.dag_id).push({ key: `${queuedAt}#${run.run_id}`, runId: run.run_id });
     this.queue(run.dag_id).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return true;

@@ -249,12 +249,8 @@ export class DynamoDbRunStore implements RunStore {
     releases: boolean,
     executionArn?: string,
   ): Promise<boolean> {
-    const values = {
-      ':final': { S: state },
-      ':end': { S: endDate },
-      ':queued': { S: 'queued' },
-      ':running': { S: 'running' },
-    };
+    const values = { ':final': { S: state }, ':end': { S: endDate }, ':queued': { S: 'queued' } };
+    const running = { ':running': { S: 'running' } };
     const finishRun = (update: string, condition: string, more: Record<string, AttributeValue>) => ({
       Update: {
         TableName: this.table,
@@ -268,6 +264,7 @@ export class DynamoDbRunStore implements RunStore {
     const attempts = executionArn
       ? [
           finishRun('', '#state IN (:queued, :running) AND execution_arn = :arn', {
+            ...running,
             ':arn': { S: executionArn },
           }),
           // The execution ended before its start was recorded: a queued run that never had it.
@@ -277,7 +274,7 @@ export class DynamoDbRunStore implements RunStore {
             { ':arn': { S: executionArn }, ':arns': { L: [{ S: executionArn }] }, ':none': { L: [] } },
           ),
         ]
-      : [finishRun('', '#state IN (:queued, :running)', {})];
+      : [finishRun('', '#state IN (:queued, :running)', running)];
     const release = { Update: releaseUpdate(this.table, dagId) };
     for (const update of attempts) {
       try {
@@ -308,7 +305,7 @@ export class DynamoDbRunStore implements RunStore {
                 TableName: this.table,
                 Key: runKey(run.dag_id, run.run_id),
                 UpdateExpression:
-                  'SET #state = :queued, spec = :spec, pending_resume = :resume REMOVE end_date',
+                  'SET #state = :queued, spec = :spec, pending_resume = :resume REMOVE end_date, execution_arn',
                 ConditionExpression:
                   '#state IN (:success, :failed) AND ' +
                   (executionArn === null ? 'attribute_not_exists(execution_arn)' : 'execution_arn = :arn'),

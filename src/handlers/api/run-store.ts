@@ -28,7 +28,7 @@ export interface RunSpec {
 
 export interface RunRecord extends RunSpec {
   state: StoredRunState;
-  /** The current (latest) execution. */
+  /** The current execution; null before the first start and while a re-run waits in the queue. */
   execution_arn: string | null;
   /** Every execution of the run, oldest first: the first start, then one per re-run of cleared tasks. */
   executions: string[];
