@@ -1,6 +1,7 @@
 import { UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DynamoDbRunStore } from '../../src/handlers/api/dynamodb-run-store.ts';
 import { attemptName } from '../../src/handlers/api/run-ids.ts';
 import { type AwsHost, startAwsHost } from './aws-host.ts';
 
@@ -104,9 +105,8 @@ describe('AwsApiBackend', () => {
       'the re-run to end',
       async () => (await host.backend.getRun('nightly', 'v2run'))?.state === 'success',
     );
-    const record = (await (
-      host.backend as unknown as { deps: { store: { getRun: Function } } }
-    ).deps.store.getRun('nightly', 'v2run')) as { executions: string[]; execution_name: string };
+    const store = (host.backend as unknown as { deps: { store: DynamoDbRunStore } }).deps.store;
+    const record = (await store.getRun('nightly', 'v2run'))!;
     expect(record.executions).toHaveLength(2);
     expect(record.executions[1]!.endsWith(`:${attemptName(record.execution_name, 2)}`)).toBe(true);
     const second = await host.sfn.send(new DescribeExecutionCommand({ executionArn: record.executions[1]! }));
@@ -152,6 +152,7 @@ describe('AwsApiBackend', () => {
       created_at: '2026-11-21T12:00:00+00:00',
       completed_at: null,
       updated_at: '2026-11-21T12:00:00+00:00',
+      decided_through: null,
     };
     const made = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
