@@ -115,6 +115,12 @@ describe('AwsApiBackend', () => {
       run: { run_id: 'v2run' },
       resume: { try_base: { c: 1 } },
     });
+    const after = (await host.backend.taskInstances('nightly', 'v2run'))!;
+    expect(after.map((t) => [t.task_id, t.state, t.tries.map((x) => x.try_number)])).toEqual([
+      ['a', 'success', [1]],
+      ['b', 'success', [1]],
+      ['c', 'success', [1, 2]],
+    ]);
     expect(await host.backend.rerun('nightly', 'missing', { cleared: [] })).toEqual({ kind: 'not_found' });
   });
 
