@@ -65,9 +65,7 @@ export async function registerDagBlob(
     ...(previous?.is_paused === true ? { is_paused: true } : {}),
     // The same source again is the same version.
     version:
-      previous === null
-        ? 1
-        : (previous.version ?? 1) + (previous.source_sha256 === ir.source_sha256 ? 0 : 1),
+      previous === null ? 1 : (previous.version ?? 1) + (previous.source_sha256 === ir.source_sha256 ? 0 : 1),
     updated_at: now.toISOString(),
   };
   await store.setLive(entry);
