@@ -3,6 +3,7 @@ import type { PlanIR, TaskIR } from '../compiler/ir.ts';
 import { formatDiagnostic } from '../dag/diagnostics.ts';
 import { isEnded, statusOrNull } from '../durable/client-status.ts';
 import {
+  FN,
   attemptInstanceId,
   jobInstanceId,
   runInstanceId,
@@ -10,6 +11,7 @@ import {
   type RunInput,
   type RunResult,
   type TaskDone,
+  type TaskInput,
   type TryResult,
 } from '../durable/contract.ts';
 import type { BlobPlanStore, LiveEntry } from '../durable/plan-store.ts';
@@ -40,6 +42,8 @@ import type {
   TriggerRequest,
 } from '../runs/api/backend.ts';
 import { jobPlace, jobUrl } from '../runs/job-links.ts';
+import { resumeFrom } from '../runs/resume.ts';
+import { FINAL_TASK_STATES } from '../compiler/ir.ts';
 import type { RunIndex } from './run-index.ts';
 import type { BlobTryLogs } from './try-logs.ts';
 
@@ -189,7 +193,9 @@ export class AzureApiBackend implements ApiBackend {
     const perAttempt = await Promise.all(
       attempts.map((a) => this.attemptTries(dagId, runId, task, a, place)),
     );
-    const tries = perAttempt.flatMap((p) => p.tries);
+    // A try in flight when its attempt was replaced runs again under its number: the later one counts.
+    const byNumber = new Map(perAttempt.flatMap((p) => p.tries).map((t) => [t.try_number, t]));
+    const tries = [...byNumber.values()].sort((a, b) => a.try_number - b.try_number);
     let outputs: Record<string, unknown> | null = null;
     for (const p of perAttempt) if (p.output !== null) outputs = p.output;
     if (task.operator === 'empty' && tries.length === 0) {
@@ -224,8 +230,7 @@ export class AzureApiBackend implements ApiBackend {
     const instance = taskInstanceId(attempt.instanceId, task.task_id);
     const status = await statusOrNull(this.deps.client, instance);
     if (status === null) return { tries: [], output: null };
-    const input = status.input as { try_base?: number };
-    const first = (input.try_base ?? 0) + 1;
+    const first = ((status.input as TaskInput).try_base ?? 0) + 1;
     const lastTry = (status.customStatus as { try_number?: number } | null)?.try_number ?? first;
     const done = status.runtimeStatus === 'Completed' ? (status.output as TaskDone) : null;
     const numbers = Array.from({ length: Math.max(0, lastTry - first + 1) }, (_, i) => first + i);
@@ -250,11 +255,39 @@ export class AzureApiBackend implements ApiBackend {
     return { tries, output: done?.state === 'success' ? done.output : null };
   }
 
+  /**
+   * A new orchestration attempt of the run (`<run instance>!<n>`), from the recorded outcomes of
+   * the tasks not cleared (resumeFrom). A run still going is stopped first (its jobs cancelled), and
+   * its unfinished tasks run again too: their jobs were just stopped. Two clears at once: the one
+   * that claims the next attempt starts it, the other answers with it.
+   */
   async rerun(dagId: string, runId: string, request: RerunRequest): Promise<RerunOutcome> {
-    void dagId;
-    void runId;
-    void request;
-    throw new Error('not yet');
+    const base = runInstanceId(dagId, runId);
+    const seen = (await this.deps.runs.get(dagId, runId))?.attempts ?? 1;
+    const latest = await statusOrNull(this.deps.client, attemptInstanceId(base, seen));
+    if (latest === null) return { kind: 'not_found' };
+    const input = latest.input as RunInput;
+    const tis = (await this.taskInstances(dagId, runId)) ?? [];
+    const cleared = new Set(request.cleared);
+    if (!isEnded(latest)) {
+      for (const ti of tis) if (!isFinal(ti.state)) cleared.add(ti.task_id);
+      await cancelDurableRun(this.runsDeps, dagId, runId);
+    }
+    const attempt = await this.deps.runs.claimAttempt(dagId, runId, seen);
+    if (attempt === null) {
+      const now = await runStatus(this.deps, dagId, runId);
+      return { kind: 'rerun', run: runEntry(now!) };
+    }
+    const next: RunInput = {
+      ...input,
+      ...(input.trigger === undefined
+        ? {}
+        : { trigger: { ...input.trigger, queued_at: this.deps.now().toISOString(), attempt } }),
+      resume: resumeFrom(input.plan, tis, cleared),
+    };
+    const instanceId = attemptInstanceId(base, attempt);
+    await this.deps.client.startNew(FN.run, { instanceId, input: next });
+    return { kind: 'rerun', run: runEntry((await statusOrNull(this.deps.client, instanceId))!) };
   }
 
   async createBackfill(record: Omit<BackfillRecord, 'id'>): Promise<BackfillRecord> {
@@ -286,6 +319,9 @@ export class AzureApiBackend implements ApiBackend {
 
 type TIR = TaskIR;
 
+const FINAL: ReadonlySet<string> = new Set(FINAL_TASK_STATES);
+const isFinal = (state: TaskInstanceState): boolean => state !== null && FINAL.has(state);
+
 /** A try's state from its job orchestration (the task orchestration's outcome when it made none). */
 function tryState(
   job: DurableOrchestrationStatus | null,
@@ -306,7 +342,8 @@ function tryState(
 /** An `empty` task runs inline in its run's orchestration: its one try, from the attempt that settled it. */
 function emptyTry(task: TIR, attempts: DurableOrchestrationStatus[]): TaskTry | null {
   for (const a of [...attempts].reverse()) {
-    if (a.runtimeStatus !== 'Completed') continue;
+    if (a.runtimeStatus !== 'Completed' || (a.input as RunInput).resume?.prior[task.task_id] !== undefined)
+      continue;
     const result = a.output as RunResult;
     const rec = result.tasks[task.task_id];
     if (rec === undefined || rec.try_number === 0) continue;
