@@ -108,4 +108,26 @@ describe('AzureApiBackend: DAGs, versions, pause, import errors, backfills', () 
     });
     expect(await backend.getBackfill(99)).toBeNull();
   });
+
+  it('the run index: a repeated record keeps the entry; of concurrent re-runs exactly one claims the next attempt', async () => {
+    const runs = new RunIndex(store.records);
+    await Promise.all([runs.record('versioned', 'r1'), runs.record('versioned', 'r1')]);
+    expect(await runs.get('versioned', 'r1')).toEqual({
+      dag_run_id: 'r1',
+      instance: 'versioned:r1',
+      attempts: 1,
+    });
+    const claims = await Promise.all(
+      Array.from({ length: 5 }, () => runs.claimAttempt('versioned', 'r1', 1)),
+    );
+    expect(claims.filter((c) => c !== null)).toEqual([2]);
+    await runs.record('versioned', 'r1');
+    expect(await runs.latestInstance('versioned', 'r1')).toBe('versioned:r1!2');
+    expect(await runs.latestInstance('versioned', 'unindexed')).toBe('versioned:unindexed');
+    await runs.record('versioned', 'scheduled__2026-01-01T00:00:00+00:00');
+    expect((await runs.list('versioned')).map((r) => r.instance).sort()).toEqual([
+      'versioned:r1',
+      'versioned@2026-01-01T00:00:00+00:00',
+    ]);
+  });
 });
