@@ -184,6 +184,46 @@ describe('the Azure API end to end: example DAG, real handlers, emulators', () =
     expect((await call('PATCH', 'dags/movielens_genie/dagRuns/r3', { state: 'failed' })).status).toBe(409);
   });
 
+  it('a re-run of a run still going stops it first; its unfinished tasks run again with the next try', async () => {
+    azure.emulators.faults.add({
+      kind: 'action-stuck',
+      service: 'genie',
+      jobName: 'movielens-movies-20260104*',
+    });
+    await call('POST', 'dags/movielens_genie/dagRuns', {
+      dag_run_id: 'r4',
+      logical_date: '2026-01-04T00:00:00Z',
+    });
+    await until(
+      () => tisOf('r4'),
+      (t) =>
+        t.transform_to_parquet_movies.state === 'running' && submissions('movielens-movies-20260104') === 1,
+      'the movies job runs',
+    );
+    const rerun = await azure.backend.rerun('movielens_genie', 'r4', { cleared: [] });
+    expect(rerun.kind).toBe('rerun');
+    expect(azure.host.status('movielens_genie:r4')?.runtimeStatus).toBe('Terminated');
+    await until(
+      () => runOf('r4'),
+      (r) => r.body.state === 'success',
+      'r4 succeeds in its second attempt',
+    );
+    const tis = await tisOf('r4');
+    expect(tis.transform_to_parquet_movies).toMatchObject({ state: 'success', try_number: 2 });
+    expect(tis.transform_to_parquet_ratings).toMatchObject({ state: 'success', try_number: 1 });
+    const tries = await call(
+      'GET',
+      'dags/movielens_genie/dagRuns/r4/taskInstances/transform_to_parquet_movies/tries',
+    );
+    expect(tries.body.task_instances.map((t: Json) => [t.try_number, t.state])).toEqual([
+      [1, 'failed'],
+      [2, 'success'],
+    ]);
+    expect(submissions('movielens-movies-20260104')).toBe(2);
+    const runs = await call('GET', 'dags/movielens_genie/dagRuns');
+    expect(runs.body.dag_runs.filter((r: Json) => r.dag_run_id === 'r4')).toHaveLength(1);
+  });
+
   it('a paused DAG starts no scheduled run; unpaused, it does', async () => {
     const tick = async (): Promise<void> => {
       const reg = azure.host.registration('scheduleTick')!;
