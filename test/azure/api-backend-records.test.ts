@@ -92,6 +92,7 @@ describe('AzureApiBackend: DAGs, versions, pause, import errors, backfills', () 
       created_at: NOW.toISOString(),
       completed_at: null,
       updated_at: NOW.toISOString(),
+      decided_through: null,
     };
     const made = await Promise.all(
       Array.from({ length: 6 }, (_, i) => backend.createBackfill({ ...base, dag_id: i % 2 ? 'a' : 'b' })),
