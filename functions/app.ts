@@ -8,6 +8,7 @@ import {
 import * as df from 'durable-functions';
 import { AzureApiBackend } from '../src/azure/api-backend.ts';
 import { RunIndex } from '../src/azure/run-index.ts';
+import { catchupAndBackfills } from '../src/azure/timer-work.ts';
 import { BlobTryLogs } from '../src/azure/try-logs.ts';
 import { onBlobCreated } from '../src/durable/data-triggers.ts';
 import type { BlobPlanStore } from '../src/durable/plan-store.ts';
@@ -49,6 +50,9 @@ export function registerApp(env: AppEnv): void {
     now,
   });
 
+  const backend = (ctx: InvocationContext): AzureApiBackend =>
+    new AzureApiBackend({ ...deps(ctx), store: env.store, logs, endpoints: env.endpoints });
+
   // Airflow's REST API v2 (src/runs/api/router.ts), every path under one route.
   app.http('api', {
     authLevel: 'function',
@@ -56,10 +60,9 @@ export function registerApp(env: AppEnv): void {
     methods: [...API_METHODS],
     route: 'api/v2/{*path}',
     handler: async (req: HttpRequest, ctx: InvocationContext) => {
-      const backend = new AzureApiBackend({ ...deps(ctx), store: env.store, logs, endpoints: env.endpoints });
       const url = new URL(req.url);
       const text = await req.text();
-      const reply = await apiRouter(backend)({
+      const reply = await apiRouter(backend(ctx))({
         method: req.method,
         path: url.pathname,
         query: url.searchParams,
@@ -101,6 +104,9 @@ export function registerApp(env: AppEnv): void {
     handler: async (_timer: Timer, ctx: InvocationContext) => {
       const started = await onScheduleTick(deps(ctx), await env.store.listLive());
       if (started.length > 0) ctx.log(JSON.stringify({ event: 'schedule_tick', started }));
+      const { caught_up, backfills } = await catchupAndBackfills(backend(ctx));
+      if (caught_up.length > 0 || backfills > 0)
+        ctx.log(JSON.stringify({ event: 'catchup_backfills', caught_up, backfills }));
     },
   });
 }

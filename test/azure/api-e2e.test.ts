@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackfill } from '../../src/runs/backfill.ts';
 import { startAzureApiHost, type AzureApiHost } from './harness.ts';
 
 // The Azure deployment end to end on this machine: Azurite, the local Durable host running the
@@ -238,5 +239,56 @@ describe('the Azure API end to end: example DAG, real handlers, emulators', () =
     await tick();
     const runs = await call('GET', 'dags/ticks/dagRuns');
     expect(runs.body.dag_runs.map((r: Json) => r.run_type)).toEqual(['scheduled']);
+  });
+
+  it('the minute timer catches up a catchup DAG and starts the runs of a backfill, max_active_runs at a time', async () => {
+    const day = (back: number): string => new Date(Date.now() - back * 86_400_000).toISOString().slice(0, 10);
+    const tick = async (): Promise<void> => {
+      const reg = azure.host.registration('scheduleTick')!;
+      await reg.handler({ isPastDue: false }, azure.host.invocationContext('scheduleTick', reg));
+    };
+    await azure.upload(
+      'catchy.yaml',
+      `dag_id: catchy\nschedule: '@daily'\nstart_date: ${day(3)}\ncatchup: true\ntasks:\n  a: { operator: empty }\n`,
+    );
+    await tick();
+    const caught = await call('GET', 'dags/catchy/dagRuns');
+    // Midnight of each day from start_date through today's: the three days before and today's.
+    expect(caught.body.dag_runs.map((r: Json) => r.run_type)).toEqual(Array<string>(4).fill('scheduled'));
+    await tick();
+    expect((await call('GET', 'dags/catchy/dagRuns')).body.total_entries).toBe(4);
+
+    await azure.upload(
+      'filled.yaml',
+      `dag_id: filled\nschedule: '@daily'\ntasks:\n  a: { operator: empty }\n`,
+    );
+    const made = await createBackfill(azure.backend, {
+      dag_id: 'filled',
+      from_date: `${day(5)}T00:00:00Z`,
+      to_date: `${day(2)}T00:00:00Z`,
+      max_active_runs: 1,
+    });
+    expect(made.kind).toBe('created');
+    const id = (made as { backfill: { id: number } }).backfill.id;
+    for (let i = 0; i < 10 && (await azure.backend.getBackfill(id))!.completed_at === null; i++) {
+      await until(
+        () => call('GET', 'dags/filled/dagRuns'),
+        (r) => r.body.dag_runs.every((x: Json) => x.state === 'success'),
+        'the backfill runs so far succeed',
+      );
+      await tick();
+    }
+    expect((await azure.backend.getBackfill(id))!.completed_at).not.toBeNull();
+    const runs = (await azure.backend.listRuns('filled')).sort((a, b) =>
+      a.run_after.localeCompare(b.run_after),
+    );
+    expect(runs.map((r) => [r.run_type, r.backfill_id, r.state])).toEqual(
+      Array.from({ length: 4 }, () => ['backfill', id, 'success']),
+    );
+    expect(runs.map((r) => r.dag_run_id)).toEqual(runs.map((r) => `backfill__${r.logical_date}`));
+    // One at a time: each run started once the one before had ended.
+    const started = [...runs].sort((a, b) => a.start_date!.localeCompare(b.start_date!));
+    for (let i = 1; i < started.length; i++)
+      expect(started[i]!.start_date! >= started[i - 1]!.end_date!).toBe(true);
   });
 });
