@@ -12,13 +12,15 @@ export interface ExecutionInput {
 /**
  * The execution input of a run, or of a re-run of it: the compiled machine reads a try base for
  * every task and, of a kept task's outputs, only the fields some template reads (the state bound
- * counts those alone), never null.
+ * counts those alone), never null. Ids the plan does not know are dropped.
  */
 export function executionInputOf(plan: PlanIR, run: RunContext, resume?: Resume): ExecutionInput {
   if (resume === undefined) return { run };
   const fields = readFields(plan);
   const prior: Resume['prior'] = {};
-  for (const [id, recorded] of Object.entries(resume.prior)) {
+  for (const { task_id: id } of plan.tasks) {
+    const recorded = Object.hasOwn(resume.prior, id) ? resume.prior[id] : undefined;
+    if (recorded === undefined) continue;
     const read = fields.get(id) ?? [];
     const outputs = recorded.outputs ?? {};
     prior[id] = {
