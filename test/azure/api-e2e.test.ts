@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackfill } from '../../src/runs/backfill.ts';
 import { startAzureApiHost, type AzureApiHost } from './harness.ts';
 
 // The Azure deployment end to end on this machine: Azurite, the local Durable host running the
@@ -262,14 +261,14 @@ describe('the Azure API end to end: example DAG, real handlers, emulators', () =
       'filled.yaml',
       `dag_id: filled\nschedule: '@daily'\ntasks:\n  a: { operator: empty }\n`,
     );
-    const made = await createBackfill(azure.backend, {
+    const made = await call('POST', 'backfills', {
       dag_id: 'filled',
       from_date: `${day(5)}T00:00:00Z`,
       to_date: `${day(2)}T00:00:00Z`,
       max_active_runs: 1,
     });
-    expect(made.kind).toBe('created');
-    const id = (made as { backfill: { id: number } }).backfill.id;
+    expect(made.status).toBe(200);
+    const id = made.body.id as number;
     for (let i = 0; i < 10 && (await azure.backend.getBackfill(id))!.completed_at === null; i++) {
       await until(
         () => call('GET', 'dags/filled/dagRuns'),
@@ -278,7 +277,7 @@ describe('the Azure API end to end: example DAG, real handlers, emulators', () =
       );
       await tick();
     }
-    expect((await azure.backend.getBackfill(id))!.completed_at).not.toBeNull();
+    expect((await call('GET', `backfills/${id}`)).body.completed_at).not.toBeNull();
     const runs = (await azure.backend.listRuns('filled')).sort((a, b) =>
       a.run_after.localeCompare(b.run_after),
     );
