@@ -6,20 +6,29 @@ import {
   type Timer,
 } from '@azure/functions';
 import * as df from 'durable-functions';
+import { AzureApiBackend } from '../src/azure/api-backend.ts';
+import { RunIndex } from '../src/azure/run-index.ts';
+import { catchupAndBackfills } from '../src/azure/timer-work.ts';
+import { BlobTryLogs } from '../src/azure/try-logs.ts';
 import { onBlobCreated } from '../src/durable/data-triggers.ts';
-import { cancelRun, getRun, listDags, postRun } from '../src/durable/http-api.ts';
 import type { BlobPlanStore } from '../src/durable/plan-store.ts';
 import { SOURCES_CONTAINER } from '../src/durable/plan-store.ts';
 import { registerDagBlob } from '../src/durable/register-dag.ts';
 import { registerDurableFunctions, type DurableDeps } from '../src/durable/register.ts';
 import type { RunsDeps } from '../src/durable/runs-api.ts';
 import { onScheduleTick } from '../src/durable/schedules.ts';
+import { apiRouter } from '../src/runs/api/router.ts';
 
 /** What the app needs from its environment: the plan store and the task handler core. */
 export interface AppEnv extends DurableDeps {
   store: BlobPlanStore;
   now?: () => Date;
+  /** The deployment's Flink and Genie overrides, for links to jobs (runtime-config's endpoints). */
+  endpoints?: { flink?: string | undefined; genie?: string | undefined };
 }
+
+/** Every method Airflow's API uses; the router answers 405 where a path takes another. */
+const API_METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const;
 
 const client = df.input.durableClient();
 
@@ -28,39 +37,39 @@ const client = df.input.durableClient();
  * activities and entity; the HTTP API; DAG registration on upload; the schedule timer; data triggers.
  */
 export function registerApp(env: AppEnv): void {
-  registerDurableFunctions(env);
+  const logs = new BlobTryLogs(env.store.state);
+  const runs = new RunIndex(env.store.records);
+  const durable: DurableDeps = { handleTask: env.handleTask, tryLog: (...a) => logs.append(...a) };
+  registerDurableFunctions(durable);
+  const now = env.now ?? (() => new Date());
   const deps = (context: InvocationContext): RunsDeps => ({
+    ...durable,
     client: df.getClient(context),
     store: env.store,
-    handleTask: env.handleTask,
-    now: env.now ?? (() => new Date()),
+    runs,
+    now,
   });
-  const http = { authLevel: 'function' as const, extraInputs: [client] };
 
-  app.http('listDags', {
-    ...http,
-    methods: ['GET'],
-    route: 'dags',
-    handler: (_req: HttpRequest, ctx) => listDags(deps(ctx)),
-  });
-  app.http('triggerRun', {
-    ...http,
-    methods: ['POST'],
-    route: 'dags/{dag_id}/runs',
-    handler: async (req: HttpRequest, ctx) => postRun(deps(ctx), req.params.dag_id ?? '', await req.text()),
-  });
-  app.http('getRun', {
-    ...http,
-    methods: ['GET'],
-    route: 'dags/{dag_id}/runs/{run_id}',
-    handler: (req: HttpRequest, ctx) => getRun(deps(ctx), req.params.dag_id ?? '', req.params.run_id ?? ''),
-  });
-  app.http('cancelRun', {
-    ...http,
-    methods: ['POST'],
-    route: 'dags/{dag_id}/runs/{run_id}/cancel',
-    handler: (req: HttpRequest, ctx) =>
-      cancelRun(deps(ctx), req.params.dag_id ?? '', req.params.run_id ?? ''),
+  const backend = (ctx: InvocationContext): AzureApiBackend =>
+    new AzureApiBackend({ ...deps(ctx), store: env.store, logs, endpoints: env.endpoints });
+
+  // Airflow's REST API v2 (src/runs/api/router.ts), every path under one route.
+  app.http('api', {
+    authLevel: 'function',
+    extraInputs: [client],
+    methods: [...API_METHODS],
+    route: 'api/v2/{*path}',
+    handler: async (req: HttpRequest, ctx: InvocationContext) => {
+      const url = new URL(req.url);
+      const text = await req.text();
+      const reply = await apiRouter(backend(ctx))({
+        method: req.method,
+        path: url.pathname,
+        query: url.searchParams,
+        body: text === '' ? undefined : text,
+      });
+      return { status: reply.status, headers: { 'content-type': 'application/json' }, jsonBody: reply.body };
+    },
   });
 
   app.storageBlob('registerDag', {
@@ -95,6 +104,9 @@ export function registerApp(env: AppEnv): void {
     handler: async (_timer: Timer, ctx: InvocationContext) => {
       const started = await onScheduleTick(deps(ctx), await env.store.listLive());
       if (started.length > 0) ctx.log(JSON.stringify({ event: 'schedule_tick', started }));
+      const { caught_up, backfills } = await catchupAndBackfills(backend(ctx));
+      if (caught_up.length > 0 || backfills > 0)
+        ctx.log(JSON.stringify({ event: 'catchup_backfills', caught_up, backfills }));
     },
   });
 }

@@ -1,11 +1,13 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { PlanIR } from '../compiler/ir.ts';
 import { TASK_RETRYABLE_ERRORS } from '../errors.ts';
-import { JobRefSchema } from '../handlers/contract.ts';
+import { JobRefSchema, type TaskSpec } from '../handlers/contract.ts';
 import { type HandlerCall, handlerCalls } from '../handlers/api/execution-history.ts';
 import { airflowInstant } from '../handlers/api/run-ids.ts';
 import type { TaskInstanceRecord, TaskInstanceState, TaskTry } from '../runs/api/backend.ts';
-import { jobUrl } from '../runs/job-links.ts';
+import { jobPlace, jobUrl } from '../runs/job-links.ts';
+
+const placeOf = (task: TaskSpec) => jobPlace(task.operator, task.config, task.connection?.fields.host);
 
 /** One execution (attempt) of a run: its history and whether it has ended. */
 export interface ExecutionRead {
@@ -118,7 +120,7 @@ export function taskInstances(plan: PlanIR, executions: ExecutionRead[]): TaskIn
         start_date: airflowInstant(calls[0]!.scheduled_at),
         end_date: FINAL.has(state) ? airflowInstant(calls.at(-1)!.timestamp) : null,
         job_id: submitted?.job_id ?? submitted?.job_name ?? null,
-        job_url: submitted ? jobUrl(calls[0]!.invocation.task, submitted) : null,
+        job_url: submitted ? jobUrl(submitted, placeOf(calls[0]!.invocation.task)) : null,
         log: calls.map((c) => ({ timestamp: airflowInstant(c.scheduled_at), ...logLine(c) })),
       };
     });

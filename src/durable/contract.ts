@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FinalTaskState, PlanIR, RunState, TaskIR } from '../compiler/ir.ts';
 import type { JobRef, RunContext, TaskInvocation, TaskSpec } from '../handlers/contract.ts';
-import type { RunType } from '../handlers/api/run-store.ts';
+import type { DagRunType } from '../runs/api/backend.ts';
 import type { Resume } from '../runs/resume.ts';
 
 /**
@@ -37,9 +37,21 @@ export interface RunInput {
   /** Simulation: every task takes its expected_duration of durable-timer time instead of a handler. */
   simulate: SimulateOptions | null;
   /** How the run was asked for (the HTTP API and schedules set it). */
-  trigger?: { run_type: RunType; queued_at: string; request_hash: string };
+  trigger?: RunTrigger;
   /** A re-run of a cleared run: the tasks it keeps, and where the others' tries count on from. */
   resume?: Resume;
+}
+
+export interface RunTrigger {
+  run_type: DagRunType;
+  queued_at: string;
+  request_hash: string;
+  /** The DAG version the run pinned (absent in runs started before versions were counted: 1). */
+  version?: number;
+  note?: string | null;
+  backfill_id?: number | null;
+  /** Which orchestration attempt of the run this is: 1, then one more per re-run of cleared tasks. */
+  attempt?: number;
 }
 
 export interface TaskInput {
@@ -97,6 +109,8 @@ export interface TaskRecord {
 /** The run orchestration's custom status while it runs: what the status API reports. */
 export interface RunProgress {
   state: 'queued' | 'running';
+  /** When the run got its max_active_runs slot (ISO instant). */
+  started_at?: string;
   /**
    * One character per task, in plan order (see PROGRESS_CODES): compact, because the custom status
    * of an orchestration is limited in size (16 KB with the Azure Storage provider).
@@ -152,6 +166,13 @@ export function runInstanceId(dagId: string, runId: string): string {
   if (!INSTANCE_UNSAFE.test(id)) return id;
   return `${id.replace(new RegExp(INSTANCE_UNSAFE.source, 'g'), '_')}-${createHash('sha256').update(runId).digest('hex').slice(0, 12)}`;
 }
+
+/**
+ * The instance of a run's nth orchestration attempt: the first is the run's instance, a re-run of
+ * cleared tasks is `<run instance>!<n>` ('!' is in no run id, so no other run's instance is hit).
+ */
+export const attemptInstanceId = (runInstance: string, attempt: number): string =>
+  attempt <= 1 ? runInstance : `${runInstance}!${attempt}`;
 
 export const taskInstanceId = (runInstance: string, taskId: string): string => `${runInstance}|${taskId}`;
 export const jobInstanceId = (taskInstance: string, tryNumber: number): string =>

@@ -1,6 +1,7 @@
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import type { PlanIR, ScheduleIR, TriggerIR } from '../compiler/ir.ts';
 import type { Diagnostic } from '../dag/diagnostics.ts';
+import { BlobRecords } from '../azure/blob-records.ts';
 
 /** Where uploads land (the blob trigger's container) and where airless keeps its own records. */
 export const SOURCES_CONTAINER = 'dags';
@@ -20,7 +21,17 @@ export interface LiveEntry {
   triggers?: TriggerIR[];
   /** A paused DAG starts no run from a schedule or a trigger. */
   is_paused?: boolean;
+  /** The live version: 1, 2, ... counted per DAG (absent in entries written before it: version 1). */
+  version?: number;
   updated_at: string;
+}
+
+/** The diagnostics of a DAG's last refused upload; `id` stays the same while the DAG keeps failing. */
+export interface ErrorsReport {
+  id: number;
+  source_blob: string;
+  timestamp: string;
+  diagnostics: Diagnostic[];
 }
 
 const isNotFound = (e: unknown): boolean => (e as { statusCode?: number }).statusCode === 404;
@@ -33,10 +44,13 @@ const isNotFound = (e: unknown): boolean => (e as { statusCode?: number }).statu
 export class BlobPlanStore {
   readonly sources: ContainerClient;
   readonly state: ContainerClient;
+  /** Conditional JSON records in the state container (live entries, errors, runs, backfills, counters). */
+  readonly records: BlobRecords;
 
   constructor(service: BlobServiceClient) {
     this.sources = service.getContainerClient(SOURCES_CONTAINER);
     this.state = service.getContainerClient(STATE_CONTAINER);
+    this.records = new BlobRecords(this.state);
   }
 
   async ensureContainers(): Promise<void> {
@@ -71,6 +85,16 @@ export class BlobPlanStore {
     }
   }
 
+  /** Pauses or unpauses a DAG (a conditional write, so a concurrent registration is not undone); null when not registered. */
+  async setPaused(dagId: string, paused: boolean): Promise<LiveEntry | null> {
+    for (;;) {
+      const current = await this.records.read<LiveEntry>(`live/${dagId}.json`);
+      if (current === null) return null;
+      const entry: LiveEntry = { ...current.value, is_paused: paused };
+      if (await this.records.write(`live/${dagId}.json`, entry, current.etag)) return entry;
+    }
+  }
+
   async listLive(): Promise<LiveEntry[]> {
     const entries: LiveEntry[] = [];
     for await (const blob of this.state.listBlobsFlat({ prefix: 'live/' })) {
@@ -79,20 +103,29 @@ export class BlobPlanStore {
     return entries.sort((a, b) => a.dag_id.localeCompare(b.dag_id));
   }
 
-  async putErrors(dagId: string, report: { source_blob: string; diagnostics: Diagnostic[] }): Promise<void> {
-    await this.write(`errors/${dagId}.json`, JSON.stringify(report, null, 2));
+  /** Records a refused upload; a DAG refused again keeps its report's id. */
+  async putErrors(
+    dagId: string,
+    report: { source_blob: string; diagnostics: Diagnostic[] },
+    now: Date,
+  ): Promise<ErrorsReport> {
+    const name = `errors/${dagId}.json`;
+    for (;;) {
+      const current = await this.records.read<Partial<ErrorsReport>>(name);
+      const id = current?.value.id ?? (await this.records.nextId('import_errors'));
+      const next: ErrorsReport = { id, timestamp: now.toISOString(), ...report };
+      if (await this.records.write(name, next, current?.etag ?? null)) return next;
+    }
   }
 
-  async getErrors(dagId: string): Promise<{ source_blob: string; diagnostics: Diagnostic[] } | null> {
-    try {
-      return JSON.parse(await this.read(`errors/${dagId}.json`)) as {
-        source_blob: string;
-        diagnostics: Diagnostic[];
-      };
-    } catch (e) {
-      if (isNotFound(e)) return null;
-      throw e;
-    }
+  async getErrors(dagId: string): Promise<ErrorsReport | null> {
+    return (await this.records.read<ErrorsReport>(`errors/${dagId}.json`))?.value ?? null;
+  }
+
+  async listErrors(): Promise<ErrorsReport[]> {
+    const names = await this.records.names('errors/');
+    const reports = await Promise.all(names.map((n) => this.records.read<ErrorsReport>(n)));
+    return reports.flatMap((r) => (r === null ? [] : [r.value])).sort((a, b) => a.id - b.id);
   }
 
   async clearErrors(dagId: string): Promise<void> {

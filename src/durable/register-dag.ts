@@ -47,7 +47,7 @@ export async function registerDagBlob(
       : foreignTriggerDiagnostics(ir.triggers, 'azure', text, file, [SOURCES_CONTAINER, STATE_CONTAINER]);
   if (ir === null || refusals.length > 0) {
     const dagId = ir?.dag_id ?? dagIdOf(text, blob);
-    await store.putErrors(dagId, { source_blob: blob, diagnostics: refusals });
+    await store.putErrors(dagId, { source_blob: blob, diagnostics: refusals }, now);
     return { ok: false, dag_id: dagId, diagnostics: refusals };
   }
   const plan_blob = await store.putPlan(ir, stableStringify(ir));
@@ -63,6 +63,9 @@ export async function registerDagBlob(
     triggers: ir.triggers,
     // A new version of a paused DAG stays paused.
     ...(previous?.is_paused === true ? { is_paused: true } : {}),
+    // The same source again is the same version.
+    version:
+      previous === null ? 1 : (previous.version ?? 1) + (previous.source_sha256 === ir.source_sha256 ? 0 : 1),
     updated_at: now.toISOString(),
   };
   await store.setLive(entry);

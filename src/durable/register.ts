@@ -13,6 +13,8 @@ import { taskOrchestrator } from './task-orchestrator.ts';
 export interface DurableDeps {
   /** The task handler core (submit, poll, cancel), the same function the Lambdas run. */
   handleTask: (invocation: TaskInvocation) => Promise<unknown>;
+  /** Where each handler call is logged for its try (the API's task logs); none: not logged. */
+  tryLog?: (invocation: TaskInvocation, envelope: HandlerEnvelope, at: Date) => Promise<void>;
 }
 
 /** Turns a handler error into data, so orchestrators decide on its name deterministically. */
@@ -27,6 +29,13 @@ export async function toEnvelope(call: () => Promise<unknown>): Promise<HandlerE
       error: err.retryAfterSeconds === undefined ? error : { ...error, retry_after_s: err.retryAfterSeconds },
     };
   }
+}
+
+/** One handler call as an envelope, logged for its try. */
+export async function callHandler(deps: DurableDeps, invocation: TaskInvocation): Promise<HandlerEnvelope> {
+  const envelope = await toEnvelope(() => deps.handleTask(invocation));
+  await deps.tryLog?.(invocation, envelope, new Date());
+  return envelope;
 }
 
 const clientInput = df.input.durableClient();
@@ -67,7 +76,7 @@ async function stopJob(
   await client.terminate(input.instance, 'execution_timeout');
   const job = (status.customStatus as { job?: TaskInvocation['job'] } | null)?.job;
   if (job === undefined) return { ok: true, result: null };
-  return toEnvelope(() => deps.handleTask({ ...input.invocation, op: 'cancel', job }));
+  return callHandler(deps, { ...input.invocation, op: 'cancel', job });
 }
 
 /**
@@ -92,7 +101,7 @@ export function registerDurableFunctions(deps: DurableDeps): void {
   df.app.orchestration(FN.run, runOrchestrator);
   df.app.orchestration(FN.task, taskOrchestrator);
   df.app.orchestration(FN.job, jobOrchestrator);
-  df.app.activity(FN.handler, { handler: (inv: TaskInvocation) => toEnvelope(() => deps.handleTask(inv)) });
+  df.app.activity(FN.handler, { handler: (inv: TaskInvocation) => callHandler(deps, inv) });
   df.app.activity(FN.startTasks, { extraInputs: [clientInput], handler: startTasks });
   df.app.activity(FN.notify, {
     extraInputs: [clientInput],

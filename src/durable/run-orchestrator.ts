@@ -90,7 +90,11 @@ function* runTasks(context: OrchestrationContext, input: RunInput): Generator<Ta
       }
     }
     for (const l of launches) progress[index.get(l.input.task.task_id)!] = PROGRESS_CODES.running;
-    context.df.setCustomStatus({ state: 'running', tasks: progress.join('') } satisfies RunProgress);
+    context.df.setCustomStatus({
+      state: 'running',
+      started_at: new Date(t0).toISOString(),
+      tasks: progress.join(''),
+    } satisfies RunProgress);
     if (launches.length > 0) yield* callInfraActivity(context, FN.startTasks, { tasks: launches });
     if (state.done) break;
     const done = (yield context.df.waitForExternalEvent(TASK_DONE_EVENT)) as TaskDone;

@@ -1,12 +1,10 @@
 import * as df from 'durable-functions';
 import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
-import type { PlanIR } from '../compiler/ir.ts';
 import type { JobRef, TaskInvocation } from '../handlers/contract.ts';
 import { prepareRun } from '../handlers/api/prepare-run.ts';
-import { airflowInstant } from '../handlers/api/run-ids.ts';
-import type { ParamError } from '../dag/params.ts';
 import type { RunType } from '../handlers/api/run-store.ts';
-import type { DagRunView, TaskInstance } from '../handlers/api/run-status.ts';
+import type { CancelOutcome, RunEntry, TriggerOutcome, TriggerRequest } from '../runs/api/backend.ts';
+import type { RunIndex } from '../azure/run-index.ts';
 import {
   FN,
   jobInstanceId,
@@ -20,32 +18,16 @@ import {
 } from './contract.ts';
 import { isEnded, statusOrNull } from './client-status.ts';
 import type { BlobPlanStore } from './plan-store.ts';
-import type { DurableDeps } from './register.ts';
+import { callHandler, type DurableDeps } from './register.ts';
 
 export interface RunsDeps extends DurableDeps {
   client: DurableClient;
   store: Pick<BlobPlanStore, 'getLive' | 'getPlan' | 'listLive'>;
+  runs: RunIndex;
   now: () => Date;
 }
 
-export interface TriggerRequest {
-  dag_id: string;
-  run_type: RunType;
-  dag_run_id?: string | undefined;
-  logical_date?: string | undefined;
-  conf?: Record<string, unknown> | undefined;
-}
-
-export type TriggerOutcome =
-  | { kind: 'created' | 'existing'; view: DagRunView }
-  | { kind: 'not_found'; message: string }
-  | { kind: 'invalid'; errors: ParamError[] }
-  | { kind: 'conflict'; message: string };
-
-export type CancelOutcome =
-  | { kind: 'cancelled'; view: DagRunView; cancelled_jobs: Array<{ task_id: string; job_name: string }> }
-  | { kind: 'not_found' }
-  | { kind: 'conflict'; message: string };
+export type { TriggerOutcome, TriggerRequest };
 
 /**
  * Starts a run of the live plan (pinned into the run's input): conf checked against params,
@@ -57,16 +39,17 @@ export async function triggerDurableRun(deps: RunsDeps, request: TriggerRequest)
   const live = await deps.store.getLive(request.dag_id);
   if (live === null) return { kind: 'not_found', message: `DAG '${request.dag_id}' is not registered` };
   const plan = await deps.store.getPlan(live);
-  const prepared = prepareRun(plan.params, request, deps.now());
+  const prepared = prepareRun(plan.params, { ...request, run_type: request.run_type as RunType }, deps.now());
   if (!prepared.ok) return { kind: 'invalid', errors: prepared.errors };
   const { run_id: runId, request_hash: hash } = prepared.run;
   const instanceId = runInstanceId(plan.dag_id, runId);
   const known = (status: DurableOrchestrationStatus): TriggerOutcome =>
     (status.input as RunInput).trigger?.request_hash === hash
-      ? { kind: 'existing', view: runView(status, plan) }
+      ? { kind: 'existing', run: runEntry(status) }
       : { kind: 'conflict', message: `DAG run '${runId}' of '${plan.dag_id}' exists with another request` };
   const existing = await statusOrNull(deps.client, instanceId);
-  if (existing !== null) return known(existing);
+  if (existing !== null) return known(await latestStatus(deps, plan.dag_id, runId, existing));
+  await deps.runs.record(plan.dag_id, runId);
   const input: RunInput = {
     plan,
     run: {
@@ -77,7 +60,15 @@ export async function triggerDurableRun(deps: RunsDeps, request: TriggerRequest)
       params: prepared.run.params as never,
     },
     simulate: null,
-    trigger: { run_type: request.run_type, queued_at: deps.now().toISOString(), request_hash: hash },
+    trigger: {
+      run_type: request.run_type,
+      queued_at: deps.now().toISOString(),
+      request_hash: hash,
+      version: live.version ?? 1,
+      note: request.note ?? null,
+      backfill_id: request.backfill_id ?? null,
+      attempt: 1,
+    },
   };
   try {
     await deps.client.startNew(FN.run, { instanceId, input });
@@ -87,69 +78,91 @@ export async function triggerDurableRun(deps: RunsDeps, request: TriggerRequest)
     return known(winner);
   }
   const started = await statusOrNull(deps.client, instanceId);
-  return { kind: 'created', view: runView(started!, plan) };
+  return { kind: 'created', run: runEntry(started!) };
 }
 
-/** The run as Airflow shows it, read from the orchestration's status (custom status while running). */
-export function runView(
+/** The status of the run's latest attempt (`first` is its first attempt's, already read). */
+async function latestStatus(
+  deps: Pick<RunsDeps, 'client' | 'runs'>,
+  dagId: string,
+  runId: string,
+  first: DurableOrchestrationStatus,
+): Promise<DurableOrchestrationStatus> {
+  const latest = await deps.runs.latestInstance(dagId, runId);
+  if (latest === first.instanceId) return first;
+  return (await statusOrNull(deps.client, latest)) ?? first;
+}
+
+/** What each task of an ended orchestration without a result became (Airflow's set-to-failed). */
+const ENDED_TASK_STATES = { running: 'failed', undecided: 'skipped' } as const;
+
+/** The run's state from an attempt's orchestration status. */
+export function runStateOf(status: DurableOrchestrationStatus): RunEntry['state'] {
+  if (status.runtimeStatus === 'Completed') return (status.output as RunResult).state;
+  if (isEnded(status)) return 'failed';
+  return (status.customStatus as RunProgress | null)?.state === 'running' ? 'running' : 'queued';
+}
+
+/** Each task's state in an attempt: its recorded final state, its progress, or what cancelling made it. */
+export function taskStatesOf(
   status: DurableOrchestrationStatus,
-  plan: PlanIR = (status.input as RunInput).plan,
-): DagRunView & { instance_id: string } {
+): Map<string, RunEntry['state'] | string | null> {
   const input = status.input as RunInput;
-  const progress = status.customStatus as RunProgress | null;
-  const states = progressOf(plan, progress?.tasks);
   const result = status.runtimeStatus === 'Completed' ? (status.output as RunResult) : null;
-  const ended = ['Completed', 'Failed', 'Terminated'].includes(status.runtimeStatus);
-  const state: DagRunView['state'] = result
-    ? result.state
-    : ended
-      ? 'failed'
-      : progress?.state === 'running'
-        ? 'running'
-        : 'queued';
-  const at = (base: string, s: number): string => airflowInstant(new Date(Date.parse(base) + s * 1000));
-  const tasks: TaskInstance[] = plan.tasks.map((t) => {
-    const done = result?.tasks[t.task_id];
-    const live = states.get(t.task_id) ?? null;
-    const ran = done !== undefined && done.try_number > 0;
-    return {
-      task_id: t.task_id,
-      operator: t.operator,
-      state: done?.state ?? live ?? null,
-      try_number: done?.try_number ?? 0,
-      start_date: ran ? at(result!.started_at, done.start_s) : null,
-      end_date: ran ? at(result!.started_at, done.end_s) : null,
-    };
-  });
+  const live = progressOf(input.plan, (status.customStatus as RunProgress | null)?.tasks);
+  const ended = isEnded(status) && result === null;
+  return new Map(
+    input.plan.tasks.map((t) => {
+      const done = result?.tasks[t.task_id]?.state;
+      if (done !== undefined) return [t.task_id, done];
+      const now = live.get(t.task_id) ?? null;
+      if (!ended) return [t.task_id, now];
+      return [
+        t.task_id,
+        now === null ? ENDED_TASK_STATES.undecided : now === 'running' ? ENDED_TASK_STATES.running : now,
+      ];
+    }),
+  );
+}
+
+/** The run as the API port records it, from its latest attempt's orchestration status. */
+export function runEntry(status: DurableOrchestrationStatus): RunEntry {
+  const input = status.input as RunInput;
+  const trigger = input.trigger;
+  const result = status.runtimeStatus === 'Completed' ? (status.output as RunResult) : null;
+  const progress = status.customStatus as RunProgress | null;
+  const queuedAt = trigger?.queued_at ?? status.createdTime.toISOString();
   return {
     dag_id: input.run.dag_id,
     dag_run_id: input.run.run_id,
-    run_type: input.trigger?.run_type ?? 'manual',
-    state,
+    run_type: trigger?.run_type ?? 'manual',
+    state: runStateOf(status),
     logical_date: input.run.logical_date,
     data_interval_start: input.run.logical_date,
     data_interval_end: input.run.logical_date,
-    queued_at: airflowInstant(new Date(input.trigger?.queued_at ?? status.createdTime)),
-    start_date: result ? airflowInstant(new Date(result.started_at)) : null,
+    run_after: input.run.logical_date,
+    queued_at: queuedAt,
+    start_date: result?.started_at ?? progress?.started_at ?? null,
     end_date: result
-      ? airflowInstant(new Date(result.ended_at))
-      : ended
-        ? airflowInstant(status.lastUpdatedTime)
+      ? result.ended_at
+      : isEnded(status)
+        ? new Date(status.lastUpdatedTime).toISOString()
         : null,
     conf: input.run.conf,
-    execution_arn: null,
-    instance_id: status.instanceId,
-    task_instances: tasks,
+    note: trigger?.note ?? null,
+    version: trigger?.version ?? 1,
+    backfill_id: trigger?.backfill_id ?? null,
   };
 }
 
-export async function describeDurableRun(
-  deps: Pick<RunsDeps, 'client'>,
+/** The latest attempt's status of a run, or null when there is no such run. */
+export async function runStatus(
+  deps: Pick<RunsDeps, 'client' | 'runs'>,
   dagId: string,
   runId: string,
-): Promise<DagRunView | null> {
-  const status = await statusOrNull(deps.client, runInstanceId(dagId, runId));
-  return status === null ? null : runView(status);
+): Promise<DurableOrchestrationStatus | null> {
+  const first = await statusOrNull(deps.client, runInstanceId(dagId, runId));
+  return first === null ? null : latestStatus(deps, dagId, runId, first);
 }
 
 /**
@@ -158,15 +171,14 @@ export async function describeDurableRun(
  * max_active_runs slot back on the run's behalf.
  */
 export async function cancelDurableRun(deps: RunsDeps, dagId: string, runId: string): Promise<CancelOutcome> {
-  const instanceId = runInstanceId(dagId, runId);
-  const status = await statusOrNull(deps.client, instanceId);
+  const status = await runStatus(deps, dagId, runId);
   if (status === null) return { kind: 'not_found' };
+  const instanceId = status.instanceId;
   if (isEnded(status)) {
     return { kind: 'conflict', message: `DAG run '${runId}' of '${dagId}' has already ended` };
   }
   await deps.client.terminate(instanceId, 'cancelled through the API');
   const progress = status.customStatus as RunProgress | null;
-  const cancelled: Array<{ task_id: string; job_name: string }> = [];
   for (const [taskId, state] of progressOf((status.input as RunInput).plan, progress?.tasks)) {
     if (state !== 'running') continue;
     const taskId_ = taskInstanceId(instanceId, taskId);
@@ -180,10 +192,11 @@ export async function cancelDurableRun(deps: RunsDeps, dagId: string, runId: str
     const ref = (job.customStatus as { job?: JobRef } | null)?.job;
     if (ref === undefined) continue;
     const invocation: TaskInvocation = { ...(job.input as JobInput).invocation, op: 'cancel', job: ref };
-    await deps.handleTask(invocation);
-    cancelled.push({ task_id: taskId, job_name: ref.job_name });
+    const stopped = await callHandler(deps, invocation);
+    if (!stopped.ok)
+      throw new Error(`cancelling job ${ref.job_name}: ${stopped.error.name}: ${stopped.error.message}`);
   }
   await deps.client.signalEntity(new df.EntityId(FN.slots, dagId), 'release', { instance: instanceId });
   const after = (await statusOrNull(deps.client, instanceId))!;
-  return { kind: 'cancelled', view: runView(after), cancelled_jobs: cancelled };
+  return { kind: 'cancelled', run: runEntry(after) };
 }

@@ -64,7 +64,7 @@ const call = async (
   path: string,
   body?: unknown,
 ): Promise<{ status: number; body: Json }> => {
-  const res = await fetch(`${api.url}${path}`, {
+  const res = await fetch(`${api.url}/api/v2${path}`, {
     method,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
@@ -97,74 +97,73 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-describe('the Functions app: HTTP API, blob registration, schedules', () => {
+describe('the Functions app: API v2 route, blob registration, schedules', () => {
   it('lists the DAGs registered from the dags container', async () => {
     const { status, body } = await call('GET', '/dags');
     expect(status).toBe(200);
     expect(body.dags.map((d: { dag_id: string }) => d.dag_id)).toEqual(['hang', 'quick', 'ticks']);
-    expect(body.dags[1]).toMatchObject({ fileloc: 'quick.yaml', is_active: true, schedule: null });
+    expect(body.dags[1]).toMatchObject({ fileloc: 'quick.yaml', is_paused: false });
     expect(SOURCES_CONTAINER).toBe('dags');
   });
 
   it('validates the request and the conf against the params', async () => {
-    const missing = await call('POST', '/dags/quick/runs', {});
-    expect(missing.status).toBe(400);
-    expect(missing.body.errors).toEqual([expect.objectContaining({ field: 'conf.n' })]);
-    expect((await call('POST', '/dags/quick/runs', { conf: { n: 0 } })).status).toBe(400);
-    expect((await call('POST', '/dags/quick/runs', { conf: { n: 1 }, colour: 'red' })).status).toBe(400);
-    expect((await call('POST', '/dags/nope/runs', {})).status).toBe(404);
-    expect((await call('POST', `/dags/${encodeURIComponent('../live/quick')}/runs`, {})).status).toBe(404);
-    expect((await call('GET', '/dags/UPPER/runs/r1')).status).toBe(404);
-    const bad = await fetch(`${api.url}/dags/quick/runs`, { method: 'POST', body: '{not json' });
-    expect(bad.status).toBe(400);
+    const missing = await call('POST', '/dags/quick/dagRuns', {});
+    expect(missing.status).toBe(422);
+    expect(missing.body.detail).toEqual([expect.objectContaining({ loc: ['body', 'conf', 'n'] })]);
+    expect((await call('POST', '/dags/quick/dagRuns', { conf: { n: 0 } })).status).toBe(422);
+    expect((await call('POST', '/dags/quick/dagRuns', { conf: { n: 1 }, colour: 'red' })).status).toBe(422);
+    expect((await call('POST', '/dags/nope/dagRuns', {})).status).toBe(404);
+    expect((await call('POST', `/dags/${encodeURIComponent('../live/quick')}/dagRuns`, {})).status).toBe(404);
+    expect((await call('GET', '/dags/UPPER/dagRuns/r1')).status).toBe(404);
+    const bad = await fetch(`${api.url}/api/v2/dags/quick/dagRuns`, { method: 'POST', body: '{not json' });
+    expect(bad.status).toBe(422);
   });
 
   it('starts a run idempotently (same run id and request: same run; other request: 409) and reports it in Airflow names', async () => {
-    const first = await call('POST', '/dags/quick/runs', { dag_run_id: 'r1', conf: { n: 2 } });
+    const first = await call('POST', '/dags/quick/dagRuns', { dag_run_id: 'r1', conf: { n: 2 } });
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({
-      dag_id: 'quick',
-      dag_run_id: 'r1',
-      run_type: 'manual',
-      instance_id: 'quick:r1',
-    });
+    expect(first.body).toMatchObject({ dag_id: 'quick', dag_run_id: 'r1', run_type: 'manual' });
+    expect(local.host.status('quick:r1')).toBeDefined();
     expect(['queued', 'running']).toContain(first.body.state);
-    const again = await call('POST', '/dags/quick/runs', { dag_run_id: 'r1', conf: { n: 2 } });
+    const again = await call('POST', '/dags/quick/dagRuns', { dag_run_id: 'r1', conf: { n: 2 } });
     expect(again.status).toBe(200);
     expect(again.body.dag_run_id).toBe('r1');
-    expect((await call('POST', '/dags/quick/runs', { dag_run_id: 'r1', conf: { n: 3 } })).status).toBe(409);
-    const done = await until(
-      () => call('GET', '/dags/quick/runs/r1'),
+    expect((await call('POST', '/dags/quick/dagRuns', { dag_run_id: 'r1', conf: { n: 3 } })).status).toBe(
+      409,
+    );
+    await until(
+      () => call('GET', '/dags/quick/dagRuns/r1'),
       (r) => r.body.state === 'success',
     );
+    const tis = await call('GET', '/dags/quick/dagRuns/r1/taskInstances');
     expect(
-      done.body.task_instances.map((t: { task_id: string; state: string }) => [t.task_id, t.state]),
+      tis.body.task_instances.map((t: { task_id: string; state: string }) => [t.task_id, t.state]),
     ).toEqual([
       ['a', 'success'],
       ['b', 'success'],
     ]);
     expect(calls.filter((c) => c.run.dag_id === 'quick' && c.op === 'submit')).toHaveLength(1);
-    expect((await call('GET', '/dags/quick/runs/nope')).status).toBe(404);
+    expect((await call('GET', '/dags/quick/dagRuns/nope')).status).toBe(404);
   });
 
   it('cancel terminates the run and cancels the job it started', async () => {
-    expect((await call('POST', '/dags/hang/runs', { dag_run_id: 'c1' })).status).toBe(200);
+    expect((await call('POST', '/dags/hang/dagRuns', { dag_run_id: 'c1' })).status).toBe(200);
     await until(
       async () => calls.filter((c) => c.run.run_id === 'c1' && c.op === 'poll').length,
       (n) => n > 0,
     );
-    const running = await call('GET', '/dags/hang/runs/c1');
+    const running = await call('GET', '/dags/hang/dagRuns/c1');
     expect(running.body.state).toBe('running');
-    expect(running.body.task_instances[0]).toMatchObject({ task_id: 'a', state: 'running' });
-    const cancelled = await call('POST', '/dags/hang/runs/c1/cancel');
+    const tis = await call('GET', '/dags/hang/dagRuns/c1/taskInstances');
+    expect(tis.body.task_instances[0]).toMatchObject({ task_id: 'a', state: 'running' });
+    const cancelled = await call('PATCH', '/dags/hang/dagRuns/c1', { state: 'failed' });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.state).toBe('failed');
-    expect(cancelled.body.cancelled_jobs).toEqual([{ task_id: 'a', job_name: 'a-c1' }]);
     const cancel = calls.filter((c) => c.run.run_id === 'c1' && c.op === 'cancel');
     expect(cancel.map((c) => c.job?.job_name)).toEqual(['a-c1']);
     expect(local.host.status('hang:c1')?.runtimeStatus).toBe('Terminated');
     expect(local.host.status('hang:c1|a')?.runtimeStatus).toBe('Terminated');
-    expect((await call('POST', '/dags/hang/runs/c1/cancel')).status).toBe(409);
+    expect((await call('PATCH', '/dags/hang/dagRuns/c1', { state: 'failed' })).status).toBe(409);
     // The max_active_runs slot was given back on the terminated run's behalf.
     await until(
       async () => local.host.readEntity('@airless_run_slots@hang') as { holders: string[] },
@@ -185,9 +184,10 @@ describe('the Functions app: HTTP API, blob registration, schedules', () => {
     const logical = scheduled[0]!.slice('ticks@'.length);
     expect(Date.parse(logical) % 60_000).toBe(0);
     const view = await until(
-      () => call('GET', `/dags/ticks/runs/${encodeURIComponent(`scheduled__${logical}`)}`),
+      () => call('GET', `/dags/ticks/dagRuns/${encodeURIComponent(`scheduled__${logical}`)}`),
       (r) => r.body.state === 'success',
     );
-    expect(view.body).toMatchObject({ run_type: 'scheduled', logical_date: logical });
+    expect(view.body).toMatchObject({ run_type: 'scheduled' });
+    expect(Date.parse(view.body.logical_date)).toBe(Date.parse(logical));
   });
 });

@@ -17,6 +17,7 @@ describe('functions/index.ts, the Functions entry point', () => {
             route: trigger.route,
             path: trigger.path,
             schedule: trigger.schedule,
+            authLevel: trigger.authLevel,
             client,
           },
         ];
@@ -32,14 +33,11 @@ describe('functions/index.ts, the Functions entry point', () => {
       airless_notify: { type: 'activityTrigger', client: true },
       airless_stop_job: { type: 'activityTrigger', client: true },
       airless_reap_slots: { type: 'activityTrigger', client: true },
-      listDags: { type: 'httpTrigger', route: 'dags', client: true },
-      triggerRun: { type: 'httpTrigger', route: 'dags/{dag_id}/runs', client: true },
-      getRun: { type: 'httpTrigger', route: 'dags/{dag_id}/runs/{run_id}', client: true },
-      cancelRun: { type: 'httpTrigger', route: 'dags/{dag_id}/runs/{run_id}/cancel', client: true },
+      api: { type: 'httpTrigger', route: 'api/v2/{*path}', client: true, authLevel: 'function' },
       registerDag: { type: 'blobTrigger', path: 'dags/{name}' },
       scheduleTick: { type: 'timerTrigger', schedule: '0 * * * * *', client: true },
       dataTrigger: { type: 'eventGridTrigger', client: true },
     });
-    expect(Object.keys(triggers)).toHaveLength(16);
+    expect(Object.keys(triggers)).toHaveLength(13);
   });
 });

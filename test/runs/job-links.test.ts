@@ -1,61 +1,55 @@
 import { describe, expect, it } from 'vitest';
-import type { JobRef, TaskSpec } from '../../src/handlers/contract.ts';
-import { jobUrl } from '../../src/runs/job-links.ts';
+import { jobPlace, jobUrl } from '../../src/runs/job-links.ts';
 
-const task = (operator: TaskSpec['operator'], config: Record<string, unknown>, host?: unknown): TaskSpec =>
-  ({
-    task_id: 't',
-    operator,
-    config,
-    wait_for: 'FINISHED',
-    connection:
-      host === undefined
-        ? null
-        : { name: 'c', type: host === null ? 'none' : 'genie_basic', fields: host === null ? {} : { host } },
-    secrets: null,
-  }) as TaskSpec;
-const job = (operator: JobRef['operator'], jobId: string | null, jobName = 'load-r1-1'): JobRef => ({
+const job = (operator: 'flink.rest' | 'genie' | 'flink.hdinsight', job_id: string | null = 'j 1') => ({
   operator,
-  job_name: jobName,
-  job_id: jobId,
-  handle: {},
-  submitted_at: '2026-11-21T12:00:00Z',
+  job_id,
+  job_name: 'n',
 });
 
-describe('jobUrl', () => {
-  it('links a Flink job to its dashboard page, from the task endpoint or the connection host', () => {
-    expect(jobUrl(task('flink.rest', { endpoint: 'http://jm:8081/' }), job('flink.rest', 'abc'))).toBe(
-      'http://jm:8081/#/job/running/abc/overview',
+describe('links to a job in its own UI', () => {
+  it('Flink REST: the dashboard job page on the service (override, then connection host, then endpoint)', () => {
+    const config = { endpoint: 'https://flink.example.com/' };
+    expect(jobUrl(job('flink.rest'), jobPlace('flink.rest', config, undefined))).toBe(
+      'https://flink.example.com/#/job/running/j%201/overview',
+    );
+    expect(jobUrl(job('flink.rest'), jobPlace('flink.rest', config, 'https://conn.example.com'))).toBe(
+      'https://conn.example.com/#/job/running/j%201/overview',
+    );
+    const overridden = jobPlace('flink.rest', config, 'https://conn.example.com', {
+      flink: 'http://127.0.0.1:8081',
+    });
+    expect(jobUrl(job('flink.rest'), overridden)).toBe('http://127.0.0.1:8081/#/job/running/j%201/overview');
+  });
+
+  it('Genie: the job page; no link without an id or a literal place', () => {
+    expect(
+      jobUrl(job('genie', 'abc'), jobPlace('genie', { endpoint: 'https://genie.example.com' }, undefined)),
+    ).toBe('https://genie.example.com/jobs?id=abc');
+    expect(
+      jobUrl(job('genie', null), jobPlace('genie', { endpoint: 'https://genie.example.com' }, undefined)),
+    ).toBeNull();
+    expect(jobUrl(job('genie'), jobPlace('genie', { endpoint: '{{ conf.genie }}' }, undefined))).toBeNull();
+    expect(
+      jobUrl(job('genie'), jobPlace('genie', { endpoint: 'javascript:alert(1)' }, undefined)),
+    ).toBeNull();
+    expect(jobUrl(job('genie'), jobPlace('genie', {}, { secret: 'genie-host' }))).toBeNull();
+  });
+
+  it('HDInsight on AKS: the cluster ARM resource id, only from literal, safe names', () => {
+    const cluster = { subscription: 's1', resource_group: 'rg', pool: 'p', name: 'c' };
+    expect(jobUrl(job('flink.hdinsight'), jobPlace('flink.hdinsight', { cluster }, undefined))).toBe(
+      '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.HDInsight/clusterpools/p/clusters/c/jobs/n',
     );
     expect(
       jobUrl(
-        task('flink.rest', { endpoint: 'http://other:1' }, 'https://flink.example/base'),
-        job('flink.rest', 'abc'),
+        { ...job('flink.hdinsight'), job_name: '../n' },
+        jobPlace('flink.hdinsight', { cluster }, undefined),
       ),
-    ).toBe('https://flink.example/base/#/job/running/abc/overview');
-  });
-
-  it('links a Genie job to its job resource', () => {
-    expect(jobUrl(task('genie', {}, 'https://genie.example'), job('genie', 'j-1'))).toBe(
-      'https://genie.example/api/v3/jobs/j-1',
-    );
-  });
-
-  it('gives an HDInsight job its ARM resource id', () => {
-    const cluster = { subscription: 's1', resource_group: 'rg', pool: 'p', name: 'c' };
-    expect(jobUrl(task('flink.hdinsight', { cluster }), job('flink.hdinsight', null, 'load-r1-1'))).toBe(
-      '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.HDInsight/clusterpools/p/clusters/c/jobs/load-r1-1',
-    );
-  });
-
-  it('gives no link for a templated or unsafe base, a secret host, or a job without an id', () => {
-    expect(jobUrl(task('flink.rest', { endpoint: '{{ params.url }}' }), job('flink.rest', 'a'))).toBeNull();
+    ).toBe('/subscriptions/s1/resourceGroups/rg/providers/Microsoft.HDInsight/clusterpools/p/clusters/c');
+    const walked = { ...cluster, name: '../x' };
     expect(
-      jobUrl(task('flink.rest', { endpoint: 'javascript:alert(1)' }), job('flink.rest', 'a')),
+      jobUrl(job('flink.hdinsight'), jobPlace('flink.hdinsight', { cluster: walked }, undefined)),
     ).toBeNull();
-    expect(jobUrl(task('genie', {}, { secret: 'h' }), job('genie', 'a'))).toBeNull();
-    expect(jobUrl(task('flink.rest', { endpoint: 'http://jm:8081' }), job('flink.rest', null))).toBeNull();
-    const templated = { subscription: '{{ conf.sub }}', resource_group: 'rg', pool: 'p', name: 'c' };
-    expect(jobUrl(task('flink.hdinsight', { cluster: templated }), job('flink.hdinsight', null))).toBeNull();
   });
 });

@@ -4,7 +4,7 @@ import { manualRunIdProblem, parseLogicalDate } from './run-ids.ts';
 import type { ParamError } from '../../dag/params.ts';
 
 /**
- * What the AWS (routes.ts) and Azure (durable/http-api.ts) HTTP APIs share: the trigger request body,
+ * What the AWS (routes.ts) HTTP API and the API v2 router (src/runs/api/router.ts) share: the trigger request body,
  * Airflow-style problem documents, and the answer to a trigger that started no run. Each API wraps
  * these in its own response envelope.
  */

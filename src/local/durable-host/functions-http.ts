@@ -19,10 +19,14 @@ function httpRoutes(host: DurableHost): HttpRoute[] {
       { route?: string; methods?: string[] } | undefined;
     if (trigger === undefined) continue;
     const params: string[] = [];
-    const source = (trigger.route ?? reg.metadata.name).replace(/\{(\w+)\}/g, (_m, p: string) => {
-      params.push(p);
-      return '([^/]+)';
-    });
+    // `{name}` is one path segment, `{*name}` (a catch-all) the rest of the path.
+    const source = (trigger.route ?? reg.metadata.name).replace(
+      /\{(\*?)(\w+)\}/g,
+      (_m, all: string, p: string) => {
+        params.push(p);
+        return all === '*' ? '(.*)' : '([^/]+)';
+      },
+    );
     routes.push({
       name: reg.metadata.name,
       methods: trigger.methods ?? ['GET', 'POST'],
@@ -33,9 +37,18 @@ function httpRoutes(host: DurableHost): HttpRoute[] {
   return routes;
 }
 
+/** A route parameter as the host passes it: decoded, or as sent when it is not valid percent-encoding. */
+function decodeParam(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /**
  * Serves the registered HTTP functions on 127.0.0.1 the way the Functions host would (route
- * templates, methods, an empty route prefix as host.json sets), each invoked with the durable
+ * templates with catch-alls, methods, an empty route prefix as host.json sets), each invoked with the durable
  * client binding of the local host.
  */
 export async function serveHttpFunctions(
@@ -52,7 +65,7 @@ export async function serveHttpFunctions(
         for (const route of routes) {
           const m = route.pattern.exec(url.pathname);
           if (m === null || !route.methods.includes(method)) continue;
-          const params = Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(m[i + 1]!)]));
+          const params = Object.fromEntries(route.params.map((p, i) => [p, decodeParam(m[i + 1]!)]));
           const request = new HttpRequest({
             method,
             url: url.href,
