@@ -1,5 +1,6 @@
 import { html } from 'htm/preact';
-import { useDagRuns, useDagShape } from '../dag-data.ts';
+import { type DagShape, type RunsData, useDagRuns, useDagShape } from '../dag-data.ts';
+import type { Polled } from '../poll.ts';
 import { href, type DagTab } from '../routes.ts';
 import { STATES, stateClass } from '../states.ts';
 import { BackfillPage } from './backfill.ts';
@@ -21,6 +22,8 @@ const TAB_LABELS: Array<[DagTab, string]> = [
 /** One DAG: its header (pause switch, schedule, version), the tabs, and the tab's page. */
 export function DagPage({ dag, tab, run }: { dag: string; tab: DagTab; run: string | null }) {
   const shape = useDagShape(dag);
+  // Asked for at once, beside the shape, so the grid's task instances load in parallel with it.
+  const runs = useDagRuns(dag);
   const live = tab === 'grid' || tab === 'graph' || tab === 'gantt';
   const details = shape.data?.details;
   return html`
@@ -44,7 +47,7 @@ export function DagPage({ dag, tab, run }: { dag: string; tab: DagTab; run: stri
       ${
         shape.data
           ? live
-            ? html`<${LiveTab} dag=${dag} tab=${tab} run=${run} shape=${shape.data} />`
+            ? html`<${LiveTab} dag=${dag} tab=${tab} run=${run} shape=${shape.data} runs=${runs} />`
             : tab === 'trigger'
               ? html`<${TriggerPage} dag=${dag} details=${shape.data.details} />`
               : html`<${BackfillPage} dag=${dag} details=${shape.data.details} />`
@@ -59,13 +62,14 @@ function LiveTab({
   tab,
   run,
   shape,
+  runs,
 }: {
   dag: string;
   tab: DagTab;
   run: string | null;
-  shape: NonNullable<ReturnType<typeof useDagShape>['data']>;
+  shape: DagShape;
+  runs: Polled<RunsData>;
 }) {
-  const runs = useDagRuns(dag);
   return html`
     <${ErrorBanner} error=${runs.error} />
     <div class="legend">
