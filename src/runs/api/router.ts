@@ -1,5 +1,6 @@
 import type { TaskIR } from '../../compiler/ir.ts';
 import { DAG_ID_PATTERN } from '../../dag/schema.ts';
+import { isPeriodic, nextRunAfter } from '../../semantics/data-intervals.ts';
 import { manualRunRequest } from '../../handlers/api/run-request.ts';
 import type { ApiBackend, DagEntry, RunEntry, TaskInstanceRecord } from './backend.ts';
 import {
@@ -14,6 +15,7 @@ import {
   taskTryResponse,
 } from './airflow-shapes.ts';
 import { type ApiReply, fail, invalidFields, notFound, ok } from './http-errors.ts';
+import { clearTaskInstances } from './clear-route.ts';
 import { strictBody } from './request-body.ts';
 import { listQuery, page } from './list-query.ts';
 
@@ -29,11 +31,6 @@ export interface ApiRequest {
   query: URLSearchParams;
   /** The body's text, or undefined when there is none. */
   body: string | undefined;
-}
-
-export interface RouterOptions {
-  /** When the DAG's next scheduled run would be, after `after`; null when it has none. */
-  nextRun?: (dag: DagEntry, after: Date) => NextRun | null;
 }
 
 export const API_PREFIX = '/api/v2/';
@@ -84,13 +81,11 @@ const BY: Record<string, (r: RunEntry) => string> = {
 };
 
 class Router {
-  constructor(
-    private readonly backend: ApiBackend,
-    private readonly options: RouterOptions,
-  ) {}
+  constructor(private readonly backend: ApiBackend) {}
 
+  /** The DAG's next scheduled run after now (Airflow's next_dagrun_* fields); null when it has none. */
   private next(dag: DagEntry): NextRun | null {
-    return this.options.nextRun?.(dag, this.backend.now()) ?? null;
+    return isPeriodic(dag.plan.schedule) ? nextRunAfter(dag.plan, this.backend.now()) : null;
   }
 
   async route(req: ApiRequest): Promise<ApiReply> {
@@ -111,6 +106,9 @@ class Router {
       return fail(405, 'Method Not Allowed');
     }
     if (n === 3 && sub === 'details' && method === 'GET') return this.dagDetails(dagId!);
+    if (n === 3 && sub === 'clearTaskInstances' && method === 'POST' && dagId !== '~') {
+      return clearTaskInstances(this.backend, dagId!, req.body);
+    }
     if (n === 3 && sub === 'tasks' && method === 'GET') return this.tasks(dagId!);
     if (n === 4 && sub === 'tasks' && method === 'GET') return this.task(dagId!, runId!);
     if (sub !== 'dagRuns') return notFound('Not Found');
@@ -351,10 +349,7 @@ class Router {
   }
 }
 
-export function apiRouter(
-  backend: ApiBackend,
-  options: RouterOptions = {},
-): (req: ApiRequest) => Promise<ApiReply> {
-  const router = new Router(backend, options);
+export function apiRouter(backend: ApiBackend): (req: ApiRequest) => Promise<ApiReply> {
+  const router = new Router(backend);
   return (req) => router.route(req);
 }
