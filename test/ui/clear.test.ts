@@ -43,3 +43,25 @@ it('clears a failed task with its downstream and watches it run again', async ()
   expect(tis!.find((t) => t.task_id === 'extract')!.try_number).toBe(1);
   await s.shot('grid-cleared');
 });
+
+it("clears a run's failed tasks with their downstream from the run panel", async () => {
+  const { page } = s;
+  await fillTriggerForm(s, 'etl', { fail_once: '["transform_b"]', dag_run_id: 'ui_run_4' });
+  await page.locator('form.trigger button[type=submit]').click();
+  await page.waitForURL(/ui_run_4$/);
+  await expect
+    .poll(() => runBar(s, 'ui_run_4').getAttribute('class'), { timeout: 15_000 })
+    .toContain('s-failed');
+  await runBar(s, 'ui_run_4').click();
+  const clear = page.locator('.run-panel button[name="clear-failed"]');
+  expect(await clear.textContent()).toBe('Clear failed (2) with downstream');
+  await clear.click();
+  await expect
+    .poll(() => runBar(s, 'ui_run_4').getAttribute('class'), { timeout: 15_000 })
+    .toContain('s-success');
+  const tries = Object.fromEntries(
+    (await s.backend.taskInstances('etl', 'ui_run_4'))!.map((t) => [t.task_id, t.try_number]),
+  );
+  expect(tries).toEqual({ extract: 1, transform_a: 1, transform_b: 2, load: 1 });
+  await s.shot('run-cleared');
+});
