@@ -97,6 +97,9 @@ describe('web UI in Chromium', () => {
     expect(await x('transform_a')).toBe(await x('transform_b'));
     expect(await x('transform_b')).toBeLessThan(await x('load'));
     await s.shot('graph');
+    await node.locator('a').click();
+    await page.waitForURL(/#\/dags\/etl\/grid\/ui_run_1\/load$/);
+    await page.locator('.ti-panel').getByText('load', { exact: true }).waitFor();
     await page.goto(`${s.host.url}/ui/#/dags/etl/gantt/ui_run_1`);
     await page.locator('svg.gantt g.gantt-row[data-task="load"] rect').waitFor();
     expect(await page.locator('svg.gantt rect.s-success').count()).toBe(4);

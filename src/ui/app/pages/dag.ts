@@ -20,7 +20,8 @@ const TAB_LABELS: Array<[DagTab, string]> = [
 ];
 
 /** One DAG: its header (pause switch, schedule, version), the tabs, and the tab's page. */
-export function DagPage({ dag, tab, run }: { dag: string; tab: DagTab; run: string | null }) {
+export function DagPage(props: { dag: string; tab: DagTab; run: string | null; task: string | null }) {
+  const { dag, tab, run, task } = props;
   const shape = useDagShape(dag);
   // Asked for at once, beside the shape, so the grid's task instances load in parallel with it.
   const runs = useDagRuns(dag);
@@ -47,7 +48,14 @@ export function DagPage({ dag, tab, run }: { dag: string; tab: DagTab; run: stri
       ${
         shape.data
           ? live
-            ? html`<${LiveTab} dag=${dag} tab=${tab} run=${run} shape=${shape.data} runs=${runs} />`
+            ? html`<${LiveTab}
+                dag=${dag}
+                tab=${tab}
+                run=${run}
+                task=${task}
+                shape=${shape.data}
+                runs=${runs}
+              />`
             : tab === 'trigger'
               ? html`<${TriggerPage} dag=${dag} details=${shape.data.details} />`
               : html`<${BackfillPage} dag=${dag} details=${shape.data.details} />`
@@ -61,12 +69,14 @@ function LiveTab({
   dag,
   tab,
   run,
+  task,
   shape,
   runs,
 }: {
   dag: string;
   tab: DagTab;
   run: string | null;
+  task: string | null;
   shape: DagShape;
   runs: Polled<RunsData>;
 }) {
@@ -84,6 +94,7 @@ function LiveTab({
               shape=${shape}
               data=${runs.data}
               selectedRun=${run}
+              selectedTask=${task}
               reload=${runs.reload}
             />`
           : tab === 'graph'

@@ -51,15 +51,16 @@ export function GridPage(props: {
   shape: DagShape;
   data: RunsData;
   selectedRun: string | null;
+  selectedTask: string | null;
   reload: () => void;
 }) {
   const { dag, shape, data, reload } = props;
   const [selected, setSelected] = useState<Selection | null>(
-    props.selectedRun ? { run: props.selectedRun, task: null } : null,
+    props.selectedRun ? { run: props.selectedRun, task: props.selectedTask } : null,
   );
   useEffect(() => {
-    if (props.selectedRun) setSelected({ run: props.selectedRun, task: null });
-  }, [props.selectedRun]);
+    if (props.selectedRun) setSelected({ run: props.selectedRun, task: props.selectedTask });
+  }, [props.selectedRun, props.selectedTask]);
   const marked = useRef(false);
   useLayoutEffect(() => {
     if (marked.current) return;
