@@ -1,6 +1,7 @@
 import type { TaskIR } from '../../compiler/ir.ts';
 import { DAG_ID_PATTERN } from '../../dag/schema.ts';
 import { isPeriodic, nextRunAfter } from '../../semantics/data-intervals.ts';
+import { catchupRuns } from '../catchup.ts';
 import { manualRunRequest } from '../../handlers/api/run-request.ts';
 import type { ApiBackend, DagEntry, RunEntry, TaskInstanceRecord } from './backend.ts';
 import {
@@ -15,6 +16,7 @@ import {
   taskTryResponse,
 } from './airflow-shapes.ts';
 import { type ApiReply, fail, invalidFields, notFound, ok } from './http-errors.ts';
+import { backfillRoute } from './backfill-routes.ts';
 import { clearTaskInstances } from './clear-route.ts';
 import { strictBody } from './request-body.ts';
 import { listQuery, page } from './list-query.ts';
@@ -96,6 +98,7 @@ class Router {
     const method = req.method.toUpperCase();
     if (head === 'version' && n === 1 && method === 'GET') return ok({ version: '3.0.0', git_version: null });
     if (head === 'importErrors' && n === 1 && method === 'GET') return this.importErrors(req);
+    if (head === 'backfills') return backfillRoute(this.backend, method, parts, req.query, req.body);
     if (head !== 'dags') return notFound('Not Found');
     if (n === 1) return method === 'GET' ? this.listDags(req) : fail(405, 'Method Not Allowed');
     if (dagId !== '~' && !DAG_ID_PATTERN.test(dagId!))
@@ -183,7 +186,10 @@ class Router {
       return invalidFields([{ field: 'update_mask', message: 'only is_paused can be updated' }], 'query');
     }
     const dag = await this.backend.setPaused(dagId, body.value.is_paused as boolean);
-    return dag ? ok(dagResponse(dag, this.next(dag))) : this.dagNotFound(dagId);
+    if (!dag) return this.dagNotFound(dagId);
+    // Unpausing a catchup DAG creates the runs of the intervals missed while it was paused.
+    if (!dag.is_paused) await catchupRuns(this.backend, dag, this.backend.now());
+    return ok(dagResponse(dag, this.next(dag)));
   }
 
   private async importErrors(req: ApiRequest): Promise<ApiReply> {
