@@ -49,6 +49,10 @@ const TriggerBodySchema = z.strictObject({
   logical_date: z.string().nullable().optional(),
   conf: z.record(z.string(), z.unknown()).optional(),
   note: z.string().max(1000).nullable().optional(),
+  // Airflow's body has these; airless derives the data interval and run_after from the logical date.
+  data_interval_start: z.null().optional(),
+  data_interval_end: z.null().optional(),
+  run_after: z.null().optional(),
 });
 
 /** The trigger request body checked, each problem as a field error. */
@@ -70,6 +74,7 @@ export interface ManualRunRequest {
   dag_run_id?: string | undefined;
   logical_date?: string | undefined;
   conf?: Record<string, unknown> | undefined;
+  note?: string | undefined;
 }
 
 /** Whether a JSON value nests deeper than `limit` levels; walked without recursion. */
@@ -132,6 +137,7 @@ export function manualRunRequest(
       dag_run_id: runId,
       logical_date: logicalDate ?? undefined,
       conf: parsed.data.conf,
+      note: parsed.data.note ?? undefined,
     },
   };
 }
