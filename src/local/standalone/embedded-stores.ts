@@ -5,6 +5,7 @@ import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws
 import { S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { startDynamoTransactions } from '../aws/dynamodb-transactions.ts';
 
 /**
  * The two stores of the AWS control plane, embedded and kept on disk under the state directory:
@@ -33,8 +34,10 @@ async function startDynalite(path: string) {
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  // dynalite has no TransactWriteItems; the run store needs it.
+  const front = await startDynamoTransactions(`http://127.0.0.1:${port}`);
   const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: front.endpoint,
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
   });
@@ -61,6 +64,7 @@ async function startDynalite(path: string) {
     client,
     close: async () => {
       client.destroy();
+      await front.close();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await stopped;
