@@ -1,0 +1,28 @@
+export type DagTab = 'grid' | 'graph' | 'gantt' | 'trigger' | 'backfill';
+
+/** Routes (in the hash, so any server serves the one page): #/, #/dags/<id>[/graph|/gantt|/trigger|/backfill][/<run>]. */
+export interface Route {
+  dag: string | null;
+  tab: DagTab;
+  run: string | null;
+}
+
+const TABS: DagTab[] = ['grid', 'graph', 'gantt', 'trigger', 'backfill'];
+
+const decode = (part: string): string => {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+};
+
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').map(decode);
+  if (parts[0] !== 'dags' || !parts[1]) return { dag: null, tab: 'grid', run: null };
+  const tab = TABS.find((t) => t === parts[2]) ?? 'grid';
+  return { dag: parts[1], tab, run: parts[3] || null };
+}
+
+export const href = (dag: string, tab: DagTab = 'grid', run?: string | null): string =>
+  `#/dags/${encodeURIComponent(dag)}${tab === 'grid' && !run ? '' : `/${tab}`}${run ? `/${encodeURIComponent(run)}` : ''}`;
