@@ -1,6 +1,6 @@
 import type { PlanIR } from './ir.ts';
 import { stableStringify } from './serialize.ts';
-import type { ReportSection, Target } from './targets.ts';
+import type { ReportSection, Target } from './target.ts';
 
 /** `--target plan`: the IR itself, as `<dag_id>.plan.json`. */
 export const planTarget: Target = {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { buildIr } from '../../compiler/build-ir.ts';
 import { CompileRefusal } from '../../compiler/compile-refusal.ts';
-import type { ReportSection, Target } from '../../compiler/targets.ts';
+import type { ReportSection, Target } from '../../compiler/target.ts';
 import { TARGETS } from '../../compiler/targets.ts';
 import { findDagFiles } from '../dag-files.ts';
 import { checkUniqueDagIds, diagnosticLines, loadDagFiles, plural } from '../load-dags.ts';

@@ -1,5 +1,5 @@
 import type { PlanIR } from '../ir.ts';
-import type { ReportSection } from '../targets.ts';
+import type { ReportSection } from '../target.ts';
 import type { AslCompilation } from './asl.ts';
 import type { AslMachine } from './asl-types.ts';
 import {

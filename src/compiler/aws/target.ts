@@ -1,5 +1,5 @@
 import { stableStringify } from '../serialize.ts';
-import type { Target } from '../targets.ts';
+import type { Target } from '../target.ts';
 import { compileAsl } from './asl.ts';
 import { assertWithinLimits } from './limits.ts';
 import { aslReport } from './report.ts';

@@ -1,5 +1,11 @@
 import { registry, type Registration } from './fake-core.ts';
 import * as df from 'durable-functions';
+import {
+  type EpisodeState,
+  episodeStateOfFailure,
+  type ReplayExecutor,
+  replayExecutorOf,
+} from './durable-internals.ts';
 import azfn from '@azure/functions';
 import { ActionType, EventType, event, numberActions, type Action, type HistoryEvent } from './history.ts';
 import { WorkQueue } from './work-queue.ts';
@@ -41,26 +47,6 @@ interface Instance {
   /** Incremental replay: the live replay state of durable-functions after the last episode. */
   session: ReplayExecutor | null;
 }
-
-/** The parts of durable-functions' TaskOrchestrationExecutor an incremental episode drives. */
-interface ReplayExecutor {
-  _isReplaying: boolean;
-  actions: Action[];
-  output: unknown;
-  exception: Error | undefined;
-  context: { customStatus?: unknown };
-  processEvent(event: HistoryEvent): void;
-  isDoneExecuting(): boolean;
-  hasCompletedSuccessfully(): boolean;
-}
-
-type EpisodeState = {
-  isDone: boolean;
-  actions: Action[][];
-  output?: unknown;
-  error?: string;
-  customStatus?: unknown;
-};
 
 interface TimerItem {
   kind: 'timer';
@@ -488,17 +474,14 @@ export class DurableHost {
       try {
         state = (await reg.handler(this.binding(inst, history, replaying), context)) as EpisodeState;
       } catch (e) {
-        const message = (e as Error).message;
-        const marker = message.indexOf('$OutOfProcData$:');
-        if (marker < 0) throw e;
-        state = JSON.parse(message.slice(marker + '$OutOfProcData$:'.length)) as EpisodeState;
+        const carried = episodeStateOfFailure(e);
+        if (carried === null) throw e;
+        state = carried;
         failed = state.error ?? 'orchestrator failed';
       }
       this.stats.replayedEvents += history.length;
       if (this.options.replay === 'incremental') {
-        inst.session = (
-          context.df as unknown as { taskOrchestratorExecutor: ReplayExecutor }
-        ).taskOrchestratorExecutor;
+        inst.session = replayExecutorOf(context.df);
       }
     }
     this.stats.replayMs += performance.now() - t0;

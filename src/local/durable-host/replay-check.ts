@@ -1,4 +1,5 @@
 import * as df from 'durable-functions';
+import { episodeStateOfFailure } from './durable-internals.ts';
 import { registry } from './fake-core.ts';
 import { EventType, numberActions, type Action, type HistoryEvent } from './history.ts';
 
@@ -70,10 +71,9 @@ export async function replayMismatches(
       };
       actions = state.actions[0] ?? [];
     } catch (e) {
-      const message = (e as Error).message;
-      const marker = message.indexOf('$OutOfProcData$:');
-      if (marker < 0) throw e;
-      actions = (JSON.parse(message.slice(marker + 16)) as { actions: Action[][] }).actions[0] ?? [];
+      const carried = episodeStateOfFailure(e);
+      if (carried === null) throw e;
+      actions = carried.actions[0] ?? [];
     }
     const produced = numberActions(actions).numbered.map(describeAction);
     if (JSON.stringify(produced) !== JSON.stringify(expected)) {
