@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { API_PREFIX, type ApiRequest } from '../../runs/api/router.ts';
 import type { ApiReply } from '../../runs/api/http-errors.ts';
+import { uiAssets } from '../../ui/assets.ts';
 
 /**
  * The HTTP front of `airless standalone`: `/api/v2/...` goes to the Airflow REST API v2 router;
@@ -134,3 +135,21 @@ ${items}
     return { headers: { 'content-type': 'text/html; charset=utf-8' }, body: page };
   },
 };
+
+/** The web UI under `/ui/` (`/` redirects there), or null when the UI is not built. */
+export function uiSite(): StaticSite | null {
+  let assets: ReturnType<typeof uiAssets>;
+  try {
+    assets = uiAssets();
+  } catch {
+    return null;
+  }
+  return {
+    serve(path) {
+      if (path === '/' || path === '/ui')
+        return { status: 302, headers: { location: '/ui/', 'content-type': 'text/plain' }, body: '' };
+      const asset = assets.get(path);
+      return asset ? { headers: asset.headers, body: asset.body } : null;
+    },
+  };
+}

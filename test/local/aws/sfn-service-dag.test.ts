@@ -80,6 +80,8 @@ describe('local Step Functions service: a compiled DAG with the real handlers', 
         execution_name: 'movielens-run-1',
         state: 'running',
         execution_arn: null,
+        executions: [],
+        pending_resume: null,
         start_date: null,
         end_date: null,
       };
