@@ -143,6 +143,9 @@ export async function startStandaloneHost(
     jobs: [{ jobName: 'stream-*', runSeconds: null }],
     ...emulatorOptions,
   });
+  // The suite's DAG runs jar ids `load.jar` and `report.jar`: jars a user uploaded once to the JobManager.
+  const jobManager = emu.state.flink.get('flink')!;
+  for (const jar of ['load.jar', 'report.jar']) jobManager.jars.set(jar, { id: jar, name: jar, uploaded: 0 });
   const dirs = await makeDirs();
   let p: StandaloneProcess;
   try {
