@@ -10,6 +10,7 @@ import {
   transitiveReduction,
 } from '../dag/graph.ts';
 import { parseSchedule } from '../dag/schedule.ts';
+import { airflowInstant, dagDateInstant, parseDagDate } from '../dag/zoned-time.ts';
 import type { DagDocument, TaskDocument } from '../dag/schema.ts';
 import type {
   ConnectionIR,
@@ -31,6 +32,7 @@ import { taskConfig, templateRefs, upstreamReads } from './task-config.ts';
  */
 export function buildIr(dag: DagDocument, sourceText: string): PlanIR {
   const defaults = dag.default_args ?? {};
+  const timezone = dag.timezone ?? DEFAULTS.timezone;
   const ids = Object.keys(dag.tasks).sort();
   const upstreamOf = new Map(ids.map((id) => [id, [...new Set(dag.tasks[id]!.depends_on ?? [])].sort()]));
   const graph = buildGraph(
@@ -67,7 +69,9 @@ export function buildIr(dag: DagDocument, sourceText: string): PlanIR {
     description: dag.description ?? null,
     source_sha256: createHash('sha256').update(sourceText, 'utf8').digest('hex'),
     schedule: scheduleIr(dag.schedule ?? DEFAULTS.schedule),
-    timezone: dag.timezone ?? DEFAULTS.timezone,
+    timezone,
+    start_date: dagInstant(dag.start_date, timezone),
+    end_date: dagInstant(dag.end_date, timezone),
     catchup: dag.catchup ?? DEFAULTS.catchup,
     max_active_runs: dag.max_active_runs ?? DEFAULTS.max_active_runs,
     max_active_tasks: dag.max_active_tasks ?? DEFAULTS.max_active_tasks,
@@ -135,6 +139,14 @@ function buildTask(id: string, task: TaskDocument, defaults: DefaultArgs, upstre
 
 const seconds = (value: string | number | undefined): number | undefined =>
   value === undefined ? undefined : parseDuration(value);
+
+/** A start_date/end_date as a UTC instant: a date or a date-time without offset is read in the DAG's zone. */
+function dagInstant(text: string | undefined, timezone: string): string | null {
+  if (text === undefined) return null;
+  const parsed = parseDagDate(text);
+  if (parsed.kind === 'invalid') throw new Error(`buildIr: invalid date (validate first): ${parsed.message}`);
+  return airflowInstant(new Date(dagDateInstant(parsed, timezone)));
+}
 
 function scheduleIr(source: string | null): ScheduleIR {
   const result = parseSchedule(source);

@@ -153,6 +153,11 @@ export interface PlanIR {
   source_sha256: string;
   schedule: ScheduleIR;
   timezone: string;
+  /** First logical date a schedule may have, as a UTC instant (`2026-01-01T00:00:00+00:00`); null: none. */
+  start_date: string | null;
+  /** Last logical date a schedule may have (inclusive), as a UTC instant; null: none. */
+  end_date: string | null;
+  /** Scheduled runs missed since start_date (or the last scheduled run) are created. */
   catchup: boolean;
   max_active_runs: number;
   max_active_tasks: number;

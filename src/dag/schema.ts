@@ -3,6 +3,7 @@ import { HDINSIGHT_ACTIONS, TRIGGER_RULES, WAIT_FOR, WEIGHT_RULES } from '../com
 import { DURATION_HINT, DURATION_PATTERN, parseDuration } from './durations.ts';
 import { didYouMean, oneOf } from './diagnostics.ts';
 import { isTimeZone, knownTimeZones, parseSchedule } from './schedule.ts';
+import { parseDagDate } from './zoned-time.ts';
 
 /**
  * The DAG file format, version 1 (shared/design/DAG-FORMAT.md), as a zod schema. Every object is
@@ -381,6 +382,11 @@ const Schedule = z
     if (!result.ok) ctx.addIssue({ code: 'custom', message: result.message });
   });
 
+const DagDate = z.string().superRefine((value, ctx) => {
+  const parsed = parseDagDate(value);
+  if (parsed.kind === 'invalid') ctx.addIssue({ code: 'custom', message: parsed.message });
+});
+
 const TimeZone = z.string().refine(isTimeZone, {
   error: (issue) =>
     `unknown time zone '${String(issue.input)}'${didYouMean(String(issue.input), [...knownTimeZones()])}`,
@@ -414,11 +420,17 @@ export const DagSchema = z.strictObject({
     null,
   ).optional(),
   timezone: about(TimeZone, 'IANA time zone the schedule fires in.', 'UTC').optional(),
+  start_date: about(
+    DagDate,
+    'First logical date the schedule may have: a date (midnight in `timezone`) or an RFC 3339 date-time.',
+  ).optional(),
+  end_date: about(
+    DagDate,
+    'Last logical date the schedule may have (inclusive): a date (midnight in `timezone`) or an RFC 3339 date-time.',
+  ).optional(),
   catchup: about(
-    z
-      .boolean()
-      .refine((v) => !v, 'true is not supported yet (there is no backfill); remove it or write false'),
-    'Create runs for missed intervals. Only false (the default) until backfill lands.',
+    z.boolean(),
+    'Create the scheduled runs missed since start_date (or the last scheduled run) when the DAG is registered or unpaused.',
     false,
   ).optional(),
   max_active_runs: about(z.int().positive(), 'Runs of this DAG at once; more are queued.', 16).optional(),

@@ -10,6 +10,8 @@ import { buildGraph, findCycles, upstreamQuery } from './graph.ts';
 import { parseFile } from './parse.ts';
 import type { Path } from './parse.ts';
 import { isRecord, labelled, Report } from './report.ts';
+import { isTimeZone, parseSchedule } from './schedule.ts';
+import { dagDateInstant, parseDagDate } from './zoned-time.ts';
 import { checkParamValue, paramSchemaProblems } from './params.ts';
 import { DagSchema, ParamSchema } from './schema.ts';
 import type { DagDocument } from './schema.ts';
@@ -130,6 +132,7 @@ function checkDocument(doc: Record<string, unknown>, report: Report): void {
   checkConnections(doc, tasks, operators, report);
   checkSecretRefs(doc, report);
   checkParams(doc, report);
+  checkDates(doc, report);
   const params = new Set(isRecord(doc.params) ? Object.keys(doc.params) : []);
   const paramNames = new Suggester([...params]);
   const taskIds = new Suggester([...operators.keys()]);
@@ -187,6 +190,45 @@ function checkDependencies(
     report.at(path, labelled(path, `dependency cycle: ${cycle.join(' -> ')}`));
   }
   return upstreamQuery(graph);
+}
+
+/**
+ * start_date must not come after end_date (compared as instants in the DAG's time zone), and catchup
+ * needs a repeating schedule and a start_date to count missed intervals from.
+ */
+function checkDates(doc: Record<string, unknown>, report: Report): void {
+  const zone =
+    typeof doc.timezone === 'string' && isTimeZone(doc.timezone) ? doc.timezone : DEFAULTS.timezone;
+  const instant = (field: string): number | null => {
+    if (typeof doc[field] !== 'string') return null;
+    const parsed = parseDagDate(doc[field]);
+    return parsed.kind === 'invalid' ? null : dagDateInstant(parsed, zone);
+  };
+  const [start, end] = [instant('start_date'), instant('end_date')];
+  if (start !== null && end !== null && end < start) {
+    report.at(
+      ['end_date'],
+      labelled(['end_date'], `${String(doc.end_date)} is before start_date ${String(doc.start_date)}`),
+    );
+  }
+  if (doc.catchup !== true) return;
+  const schedule = doc.schedule === undefined || doc.schedule === null ? null : doc.schedule;
+  const parsed = typeof schedule === 'string' || schedule === null ? parseSchedule(schedule) : null;
+  if (parsed?.ok === true && parsed.schedule.kind === 'none') {
+    report.at(
+      ['catchup'],
+      labelled(
+        ['catchup'],
+        'true needs a schedule (a cron, a preset or rate(...)): there are no missed intervals without one',
+      ),
+    );
+  }
+  if (doc.start_date === undefined) {
+    report.at(
+      ['catchup'],
+      labelled(['catchup'], 'true needs a start_date: missed intervals are counted from it'),
+    );
+  }
 }
 
 /**

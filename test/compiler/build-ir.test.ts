@@ -21,6 +21,21 @@ const HDINSIGHT = `
     entry_class: com.example.Job`;
 
 describe('buildIr', () => {
+  it('start_date and end_date become UTC instants; a date or a date-time without offset is read in the DAG zone', () => {
+    const plan = ir(
+      "dag_id: d\nschedule: '@daily'\ntimezone: America/New_York\nstart_date: 2026-03-08\nend_date: '2026-03-08T02:30:00'\ncatchup: true\ntasks:\n  m: { operator: empty }\n",
+    );
+    expect(plan).toMatchObject({
+      start_date: '2026-03-08T05:00:00+00:00',
+      // 02:30 does not exist that night (clocks jump from 02:00 EST to 03:00 EDT): read with EST.
+      end_date: '2026-03-08T07:30:00+00:00',
+      catchup: true,
+    });
+    expect(
+      ir('dag_id: d\nstart_date: 2026-01-01T06:00:00+02:00\ntasks:\n  m: { operator: empty }\n').start_date,
+    ).toBe('2026-01-01T04:00:00+00:00');
+  });
+
   it("applies Airflow's defaults where the file says nothing", () => {
     const plan = ir(
       `dag_id: d\ntasks:\n  m: { operator: empty }\n  j:${HDINSIGHT}\nparams: { cluster: { type: string } }\n`,
@@ -28,6 +43,8 @@ describe('buildIr', () => {
     expect(plan).toMatchObject({
       schedule: { kind: 'none' },
       timezone: 'UTC',
+      start_date: null,
+      end_date: null,
       catchup: false,
       max_active_runs: 16,
       max_active_tasks: 16,

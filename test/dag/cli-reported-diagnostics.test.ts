@@ -23,10 +23,43 @@ describe('diagnostics that name the fix', () => {
     expect(line).not.toContain("did you mean 'job_name'");
   });
 
-  it('catchup: true is refused until backfill lands, never silently ignored', () => {
-    expect(errors('dag_id: d\ncatchup: true\ntasks:\n  a: { operator: empty }\n')).toEqual([
-      'dag.yaml:2:10: error: catchup: true is not supported yet (there is no backfill); remove it or write false',
+  it('catchup: true is allowed with a schedule and a start_date, and refused without either', () => {
+    const tasks = 'tasks:\n  a: { operator: empty }\n';
+    expect(errors(`dag_id: d\nschedule: '@daily'\nstart_date: 2026-01-01\ncatchup: true\n${tasks}`)).toEqual(
+      [],
+    );
+    expect(errors(`dag_id: d\ncatchup: true\n${tasks}`)).toEqual([
+      'dag.yaml:2:10: error: catchup: true needs a schedule (a cron, a preset or rate(...)): there are no missed intervals without one',
+      'dag.yaml:2:10: error: catchup: true needs a start_date: missed intervals are counted from it',
     ]);
-    expect(errors('dag_id: d\ncatchup: false\ntasks:\n  a: { operator: empty }\n')).toEqual([]);
+    expect(errors(`dag_id: d\nschedule: null\nstart_date: 2026-01-01\ncatchup: true\n${tasks}`)).toEqual([
+      'dag.yaml:4:10: error: catchup: true needs a schedule (a cron, a preset or rate(...)): there are no missed intervals without one',
+    ]);
+    expect(errors(`dag_id: d\ncatchup: false\n${tasks}`)).toEqual([]);
+  });
+
+  it('start_date and end_date: dates or RFC 3339 date-times, end not before start, each at its line', () => {
+    const tasks = 'tasks:\n  a: { operator: empty }\n';
+    expect(errors(`dag_id: d\nstart_date: 2026-02-30\nend_date: yesterday\n${tasks}`)).toEqual([
+      "dag.yaml:2:13: error: start_date: '2026-02-30' is not a date (2026-01-01) or a date-time (2026-01-01T06:00:00Z)",
+      "dag.yaml:3:11: error: end_date: 'yesterday' is not a date (2026-01-01) or a date-time (2026-01-01T06:00:00Z)",
+    ]);
+    expect(errors(`dag_id: d\nstart_date: 2026-03-01\nend_date: 2026-02-01T00:00:00Z\n${tasks}`)).toEqual([
+      'dag.yaml:3:11: error: end_date: 2026-02-01T00:00:00Z is before start_date 2026-03-01',
+    ]);
+    // A date is midnight in the DAG's zone: in Tokyo, 2026-03-01 is 2026-02-28T15:00Z.
+    const zoned = `dag_id: d\ntimezone: Asia/Tokyo\nstart_date: 2026-03-01\nend_date: 2026-02-28T16:00:00Z\n${tasks}`;
+    expect(errors(zoned)).toEqual([]);
+    expect(errors(zoned.replace('T16:', 'T14:'))).toEqual([
+      'dag.yaml:4:11: error: end_date: 2026-02-28T14:00:00Z is before start_date 2026-03-01',
+    ]);
+  });
+
+  it('a scheduled DAG with catchup needs param defaults, as every scheduled DAG does', () => {
+    const text =
+      "dag_id: d\nschedule: '@daily'\nstart_date: 2026-01-01\ncatchup: true\nparams:\n  n: { type: integer }\ntasks:\n  a: { operator: empty }\n";
+    expect(errors(text)).toEqual([
+      "dag.yaml:6:3: error: params.n: needs a default: scheduled runs (schedule '@daily') start without conf",
+    ]);
   });
 });

@@ -42,6 +42,8 @@ describe('dagJsonSchema', () => {
       'description',
       'schedule',
       'timezone',
+      'start_date',
+      'end_date',
       'catchup',
       'max_active_runs',
       'max_active_tasks',

@@ -1,15 +1,10 @@
 import { createHash } from 'node:crypto';
+import { airflowInstant } from '../../dag/zoned-time.ts';
 import type { RunType } from './run-store.ts';
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/** Airflow's form of an instant: `2026-01-01T00:00:00+00:00` (UTC, milliseconds only when present). */
-export function airflowInstant(date: Date): string {
-  return date
-    .toISOString()
-    .replace(/\.000Z$/, 'Z')
-    .replace(/Z$/, '+00:00');
-}
+export { airflowInstant };
 
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;

@@ -141,6 +141,12 @@ export interface BackfillRecord {
   created_at: string;
   completed_at: string | null;
   updated_at: string;
+  /**
+   * airless bookkeeping, not part of Airflow's response: the logical date of the last interval the
+   * backfill has decided (started a run for, re-ran or skipped), in its order; null before the
+   * first. Runs are started lazily (src/runs/backfill.ts), so this is how far it has got.
+   */
+  decided_through: string | null;
 }
 
 export interface ApiBackend {

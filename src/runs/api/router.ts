@@ -1,5 +1,7 @@
 import type { TaskIR } from '../../compiler/ir.ts';
 import { DAG_ID_PATTERN } from '../../dag/schema.ts';
+import { isPeriodic, nextRunAfter } from '../../semantics/data-intervals.ts';
+import { catchupRuns } from '../catchup.ts';
 import { manualRunRequest } from '../../handlers/api/run-request.ts';
 import type { ApiBackend, DagEntry, RunEntry, TaskInstanceRecord } from './backend.ts';
 import {
@@ -14,6 +16,8 @@ import {
   taskTryResponse,
 } from './airflow-shapes.ts';
 import { type ApiReply, fail, invalidFields, notFound, ok } from './http-errors.ts';
+import { backfillRoute } from './backfill-routes.ts';
+import { clearTaskInstances } from './clear-route.ts';
 import { strictBody } from './request-body.ts';
 import { listQuery, page } from './list-query.ts';
 
@@ -29,11 +33,6 @@ export interface ApiRequest {
   query: URLSearchParams;
   /** The body's text, or undefined when there is none. */
   body: string | undefined;
-}
-
-export interface RouterOptions {
-  /** When the DAG's next scheduled run would be, after `after`; null when it has none. */
-  nextRun?: (dag: DagEntry, after: Date) => NextRun | null;
 }
 
 export const API_PREFIX = '/api/v2/';
@@ -84,13 +83,11 @@ const BY: Record<string, (r: RunEntry) => string> = {
 };
 
 class Router {
-  constructor(
-    private readonly backend: ApiBackend,
-    private readonly options: RouterOptions,
-  ) {}
+  constructor(private readonly backend: ApiBackend) {}
 
+  /** The DAG's next scheduled run after now (Airflow's next_dagrun_* fields); null when it has none. */
   private next(dag: DagEntry): NextRun | null {
-    return this.options.nextRun?.(dag, this.backend.now()) ?? null;
+    return isPeriodic(dag.plan.schedule) ? nextRunAfter(dag.plan, this.backend.now()) : null;
   }
 
   async route(req: ApiRequest): Promise<ApiReply> {
@@ -101,6 +98,7 @@ class Router {
     const method = req.method.toUpperCase();
     if (head === 'version' && n === 1 && method === 'GET') return ok({ version: '3.0.0', git_version: null });
     if (head === 'importErrors' && n === 1 && method === 'GET') return this.importErrors(req);
+    if (head === 'backfills') return backfillRoute(this.backend, method, parts, req.query, req.body);
     if (head !== 'dags') return notFound('Not Found');
     if (n === 1) return method === 'GET' ? this.listDags(req) : fail(405, 'Method Not Allowed');
     if (dagId !== '~' && !DAG_ID_PATTERN.test(dagId!))
@@ -111,6 +109,9 @@ class Router {
       return fail(405, 'Method Not Allowed');
     }
     if (n === 3 && sub === 'details' && method === 'GET') return this.dagDetails(dagId!);
+    if (n === 3 && sub === 'clearTaskInstances' && method === 'POST' && dagId !== '~') {
+      return clearTaskInstances(this.backend, dagId!, req.body);
+    }
     if (n === 3 && sub === 'tasks' && method === 'GET') return this.tasks(dagId!);
     if (n === 4 && sub === 'tasks' && method === 'GET') return this.task(dagId!, runId!);
     if (sub !== 'dagRuns') return notFound('Not Found');
@@ -185,7 +186,10 @@ class Router {
       return invalidFields([{ field: 'update_mask', message: 'only is_paused can be updated' }], 'query');
     }
     const dag = await this.backend.setPaused(dagId, body.value.is_paused as boolean);
-    return dag ? ok(dagResponse(dag, this.next(dag))) : this.dagNotFound(dagId);
+    if (!dag) return this.dagNotFound(dagId);
+    // Unpausing a catchup DAG creates the runs of the intervals missed while it was paused.
+    if (!dag.is_paused) await catchupRuns(this.backend, dag, this.backend.now());
+    return ok(dagResponse(dag, this.next(dag)));
   }
 
   private async importErrors(req: ApiRequest): Promise<ApiReply> {
@@ -351,10 +355,7 @@ class Router {
   }
 }
 
-export function apiRouter(
-  backend: ApiBackend,
-  options: RouterOptions = {},
-): (req: ApiRequest) => Promise<ApiReply> {
-  const router = new Router(backend, options);
+export function apiRouter(backend: ApiBackend): (req: ApiRequest) => Promise<ApiReply> {
+  const router = new Router(backend);
   return (req) => router.route(req);
 }

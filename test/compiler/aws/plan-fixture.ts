@@ -78,6 +78,8 @@ export function planOf(
     source_sha256: '0'.repeat(64),
     schedule: { kind: 'none' },
     timezone: 'UTC',
+    start_date: null,
+    end_date: null,
     catchup: false,
     max_active_runs: 16,
     max_active_tasks: options.max_active_tasks ?? 16,

@@ -25,7 +25,13 @@ function plan(): PlanIR {
   return buildIr(dag!, DAG);
 }
 
-function double(): ApiBackend & { runs: RunEntry[]; cancelled: string[]; reruns: string[][] } {
+function double(): ApiBackend & {
+  runs: RunEntry[];
+  cancelled: string[];
+  reruns: string[][];
+  failed: Set<string>;
+} {
+  const failed = new Set<string>();
   const p = plan();
   let paused = false;
   const runs: RunEntry[] = [];
@@ -43,7 +49,7 @@ function double(): ApiBackend & { runs: RunEntry[]; cancelled: string[]; reruns:
   const tis = (): TaskInstanceRecord[] =>
     p.tasks.map((t) => ({
       task_id: t.task_id,
-      state: 'success',
+      state: failed.has(t.task_id) ? 'failed' : 'success',
       try_number: 1,
       start_date: '2026-01-01T00:00:00Z',
       end_date: '2026-01-01T00:00:01Z',
@@ -64,6 +70,7 @@ function double(): ApiBackend & { runs: RunEntry[]; cancelled: string[]; reruns:
     runs,
     cancelled,
     reruns,
+    failed,
     listDags: async () => [dag()],
     getDag: async (id) => (id === 'etl' ? dag() : null),
     setPaused: async (id, value) => {
@@ -256,6 +263,36 @@ describe('Airflow REST API v2 router', () => {
     );
     expect(b.reruns).toEqual([['a', 'b']]);
     expect((await call(b, 'PATCH', '/api/v2/dags/etl/dagRuns/r1', { state: 'success' })).status).toBe(422);
+  });
+
+  it('clears: dry run lists the selection, a real clear re-runs it, a running run is refused', async () => {
+    const b = double();
+    await call(b, 'POST', '/api/v2/dags/etl/dagRuns', { dag_run_id: 'r1' });
+    b.failed.add('a');
+    const body = { dag_run_id: 'r1', only_failed: false, task_ids: ['a'], include_downstream: true };
+    const dry = await call(b, 'POST', '/api/v2/dags/etl/clearTaskInstances', body);
+    expect(dry.status).toBe(200);
+    expect(dry.body.task_instances.map((t: Record<string, unknown>) => t.task_id)).toEqual(['a', 'b']);
+    expect(b.reruns).toEqual([]);
+    const onlyFailed = await call(b, 'POST', '/api/v2/dags/etl/clearTaskInstances', { dag_run_id: 'r1' });
+    expect(onlyFailed.body.total_entries).toBe(1);
+    const real = await call(b, 'POST', '/api/v2/dags/etl/clearTaskInstances', { ...body, dry_run: false });
+    expect(real.status).toBe(200);
+    expect(b.reruns).toEqual([['a', 'b']]);
+    b.runs[0]!.state = 'running';
+    const busy = await call(b, 'POST', '/api/v2/dags/etl/clearTaskInstances', { ...body, dry_run: false });
+    expect(busy.status).toBe(409);
+    const past = await call(b, 'POST', '/api/v2/dags/etl/clearTaskInstances', {
+      ...body,
+      include_past: true,
+    });
+    expect(past.status).toBe(422);
+    expect(past.body.detail[0].loc).toEqual(['body', 'include_past']);
+    const noRun = await call(b, 'POST', '/api/v2/dags/etl/clearTaskInstances', { task_ids: ['a'] });
+    expect(noRun.body.detail[0].loc).toEqual(['body', 'dag_run_id']);
+    expect((await call(b, 'POST', '/api/v2/dags/etl/clearTaskInstances', { dag_run_id: 'zz' })).status).toBe(
+      404,
+    );
   });
 
   it('lists import errors with file:line:col', async () => {
