@@ -421,4 +421,101 @@ describe('local Step Functions service: executions', () => {
     expect(full[1]!.stateEnteredEventDetails!.input).toBe('{"v":1}');
     expect(full[0]!.timestamp).toBeInstanceOf(Date);
   });
+
+  it('waits for real by default; time stamps come from the injected clock', async () => {
+    let tick = Date.parse('2030-01-01T00:00:00Z');
+    // No `delays` option: the service's default.
+    const started = await startService({ clock: () => new Date((tick += 1000)) });
+    running.push(started);
+    const { sfn, service: svc } = started;
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'waits',
+        roleArn: ROLE,
+        definition: machine({ w: { Type: 'Wait', Seconds: 1, End: true } }),
+      }),
+    );
+    const began = Date.now();
+    const { executionArn, startDate } = await sfn.send(new StartExecutionCommand({ stateMachineArn }));
+    await svc.whenEnded(executionArn!);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(950);
+    expect(startDate!.getUTCFullYear()).toBe(2030);
+    const history = await readHistory(sfn, executionArn!);
+    expect(history.map((e) => e.type)).toEqual([
+      'ExecutionStarted',
+      'WaitStateEntered',
+      'WaitStateExited',
+      'ExecutionSucceeded',
+    ]);
+    const stamps = history.map((e) => e.timestamp!.getTime());
+    expect(stamps.every((t, i) => i === 0 || t - stamps[i - 1]! === 1000)).toBe(true);
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    expect(described.stopDate!.getTime()).toBeGreaterThan(stamps.at(-1)!);
+  });
+
+  it('a task past its TimeoutSeconds times out; a branch stopped by its failed sibling writes nothing', async () => {
+    const { sfn, service: svc } = await service({
+      functions: {
+        hang: () => new Promise(() => {}),
+        boom: async () => {
+          throw Object.assign(new Error('no'), { name: 'Boom' });
+        },
+      },
+    });
+    const create = (name: string, states: Record<string, unknown>) =>
+      sfn.send(new CreateStateMachineCommand({ name, roleArn: ROLE, definition: machine(states) }));
+    const timed = await create('timed', {
+      t: { Type: 'Task', Resource: fnArn('hang'), TimeoutSeconds: 1, End: true },
+    });
+    const a = await sfn.send(new StartExecutionCommand({ stateMachineArn: timed.stateMachineArn }));
+    await svc.whenEnded(a.executionArn!);
+    const timedOut = await readHistory(sfn, a.executionArn!);
+    expect(timedOut.map((e) => e.type)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'LambdaFunctionScheduled',
+      'LambdaFunctionStarted',
+      'LambdaFunctionTimedOut',
+      'ExecutionFailed',
+    ]);
+    expect(timedOut[4]!.lambdaFunctionTimedOutEventDetails).toEqual({ error: 'States.Timeout' });
+    expect(timedOut[5]!.executionFailedEventDetails).toMatchObject({ error: 'States.Timeout' });
+
+    const forked = await create('forked', {
+      fork: {
+        Type: 'Parallel',
+        End: true,
+        Branches: [
+          {
+            StartAt: 'h',
+            States: { h: { Type: 'Task', Resource: fnArn('hang'), TimeoutSeconds: 60, End: true } },
+          },
+          { StartAt: 'b', States: { b: { Type: 'Task', Resource: fnArn('boom'), End: true } } },
+        ],
+      },
+    });
+    const b = await sfn.send(new StartExecutionCommand({ stateMachineArn: forked.stateMachineArn }));
+    await svc.whenEnded(b.executionArn!);
+    const types = (await readHistory(sfn, b.executionArn!)).map((e) => e.type);
+    expect(types).toContain('LambdaFunctionFailed');
+    expect(types).toContain('ParallelStateFailed');
+    expect(types).not.toContain('LambdaFunctionTimedOut');
+    expect(types.at(-1)).toBe('ExecutionFailed');
+  });
+
+  it('an execution the engine cannot run fails with States.Runtime, as AWS fails it', async () => {
+    const { sfn, service: svc } = await service();
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'malformed',
+        roleArn: ROLE,
+        definition: machine({ p: { Type: 'Parallel', End: true } }),
+      }),
+    );
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn }));
+    await svc.whenEnded(executionArn!);
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    expect(described).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect((await readHistory(sfn, executionArn!)).at(-1)!.type).toBe('ExecutionFailed');
+  });
 });

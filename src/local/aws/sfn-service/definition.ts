@@ -33,8 +33,8 @@ export interface PreparedDefinition {
   definition: Record<string, unknown>;
   tasks: Map<string, LambdaTask>;
   shape: MachineShape;
-  /** Task states starting child executions. */
-  children: Set<string>;
+  /** Task states starting child executions, with their TimeoutSeconds. */
+  children: Map<string, { timeoutSeconds?: number }>;
 }
 
 type State = Record<string, unknown> & { Type: string };
@@ -46,7 +46,7 @@ interface Machine {
 export function prepareDefinition(text: string): PreparedDefinition {
   const definition = JSON.parse(text) as Machine & Record<string, unknown>;
   const tasks = new Map<string, LambdaTask>();
-  const children = new Set<string>();
+  const children: PreparedDefinition['children'] = new Map();
   const shape: MachineShape = { predecessors: new Map(), container: new Map() };
   const edge = (from: string, to: unknown) => {
     if (typeof to !== 'string') return;
@@ -54,15 +54,21 @@ export function prepareDefinition(text: string): PreparedDefinition {
     list.push(from);
     shape.predecessors.set(to, list);
   };
-  const visit = (machine: Machine, container: string | null) => {
+  // Malformed parts are skipped here: the engine then fails the execution on them.
+  const visit = (machine: Machine | undefined, container: string | null) => {
+    if (typeof machine?.States !== 'object' || machine.States === null) return;
     for (const [name, state] of Object.entries(machine.States)) {
+      if (typeof state !== 'object' || state === null) continue;
       if (container !== null) shape.container.set(name, container);
       edge(name, state.Next);
       edge(name, state.Default);
-      for (const c of (state.Choices as Array<{ Next?: unknown }> | undefined) ?? []) edge(name, c.Next);
-      for (const c of (state.Catch as Array<{ Next?: unknown }> | undefined) ?? []) edge(name, c.Next);
-      if (state.Type === 'Parallel') for (const b of state.Branches as Machine[]) visit(b, name);
-      if (state.Type === 'Map') visit((state.ItemProcessor ?? state.Iterator) as Machine, name);
+      for (const list of [state.Choices, state.Catch]) {
+        if (Array.isArray(list))
+          for (const c of list as Array<{ Next?: unknown } | null>) edge(name, c?.Next);
+      }
+      const branches = Array.isArray(state.Branches) ? (state.Branches as Machine[]) : [];
+      if (state.Type === 'Parallel') for (const b of branches) visit(b, name);
+      if (state.Type === 'Map') visit((state.ItemProcessor ?? state.Iterator) as Machine | undefined, name);
       if (state.Type === 'Task') rewriteTask(name, state, tasks, children);
     }
   };
@@ -74,18 +80,18 @@ function rewriteTask(
   name: string,
   state: State,
   tasks: Map<string, LambdaTask>,
-  children: Set<string>,
+  children: PreparedDefinition['children'],
 ): void {
   const resource = String(state.Resource);
-  if (resource === CHILD_RESOURCE) {
-    children.add(name);
-    return;
-  }
-  const substitution = `T${tasks.size}`;
   const timing = {
     ...(typeof state.TimeoutSeconds === 'number' ? { timeoutSeconds: state.TimeoutSeconds } : {}),
     ...(typeof state.HeartbeatSeconds === 'number' ? { heartbeatSeconds: state.HeartbeatSeconds } : {}),
   };
+  if (resource === CHILD_RESOURCE) {
+    children.set(name, timing);
+    return;
+  }
+  const substitution = `T${tasks.size}`;
   const params = state.Parameters as Record<string, unknown> | undefined;
   if (resource === CALLBACK_RESOURCE && typeof params?.FunctionName === 'string') {
     tasks.set(substitution, { state: name, kind: 'callback', target: params.FunctionName, ...timing });

@@ -56,6 +56,7 @@ type Entry =
 
 const FILE = 'executions.jsonl';
 const MAX_INPUT_CHARS = 262_144;
+const RECENT_HISTORIES = 16;
 
 interface Live extends RunningExecution {
   /** The record is final (history and journal written). */
@@ -79,7 +80,9 @@ export interface ExecutionsOptions {
 /** Executions: start (idempotent by name), describe, stop, list, history, and their persistence. */
 export class Executions {
   readonly #records = new Map<string, ExecutionRecord>();
+  /** Histories in memory: every one without a directory; with one, running ones and a few read. */
   readonly #histories = new Map<string, StoredEvent[]>();
+  readonly #recent: string[] = [];
   readonly #live = new Map<string, Live>();
   #seq = 0;
 
@@ -164,15 +167,9 @@ export class Executions {
       detached: false,
       done: Promise.resolve(),
     };
-    let prepared;
-    try {
-      prepared = prepareDefinition(target.definition);
-    } catch (error) {
-      prepared = null;
-      void error;
-    }
+    const prepared = prepareDefinition(target.definition);
     const history = new ExecutionHistory(
-      prepared?.shape ?? { predecessors: new Map(), container: new Map() },
+      prepared.shape,
       this.o.now,
       (event) => {
         if (!live.detached) this.o.journal?.append(file, event);
@@ -190,9 +187,7 @@ export class Executions {
       stopChild: (arn) => this.#stop(arn, { error: 'States.Aborted', cause: 'the parent task stopped' }),
     };
     live.done = (async () => {
-      const outcome: Outcome = prepared
-        ? await runExecution(deps, prepared, history, live)
-        : { status: 'FAILED', error: 'States.Runtime', cause: 'the definition is not JSON' };
+      const outcome: Outcome = await runExecution(deps, prepared, history, live);
       if (live.detached) return;
       this.#end(record, outcome, history, live.stopRequest);
       this.#live.delete(record.executionArn);
@@ -276,7 +271,12 @@ export class Executions {
   async stop(body: Record<string, unknown>) {
     const arn = required(body, 'executionArn');
     const record = this.#record(arn);
-    await this.#stop(arn, { error: optional(body, 'error'), cause: optional(body, 'cause') });
+    const error = optional(body, 'error');
+    const cause = optional(body, 'cause');
+    if ((error?.length ?? 0) > 256 || (cause?.length ?? 0) > 32_768) {
+      throw validation('error is at most 256 characters, cause at most 32768');
+    }
+    await this.#stop(arn, { error, cause });
     return { stopDate: new Date(record.stopDate ?? this.o.now()) };
   }
 
@@ -342,11 +342,23 @@ export class Executions {
   #history(arn: string): StoredEvent[] {
     let events = this.#histories.get(arn);
     if (!events) {
-      events = (this.o.journal?.read(historyFile(arn)) ?? []) as StoredEvent[];
       // A line torn by a killed process is skipped; ids stay as written.
+      events = (this.o.journal?.read(historyFile(arn)) ?? []) as StoredEvent[];
       this.#histories.set(arn, events);
+      this.#keepRecent(arn);
     }
     return events;
+  }
+
+  /** A finished history stays in memory while it is among the last few read or ended. */
+  #keepRecent(arn: string): void {
+    const at = this.#recent.indexOf(arn);
+    if (at >= 0) this.#recent.splice(at, 1);
+    this.#recent.push(arn);
+    while (this.#recent.length > RECENT_HISTORIES) {
+      const old = this.#recent.shift()!;
+      if (!this.#live.has(old)) this.#histories.delete(old);
+    }
   }
 
   history(body: Record<string, unknown>) {

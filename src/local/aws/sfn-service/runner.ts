@@ -46,7 +46,7 @@ export interface RunningExecution {
   stateMachineArn: string;
   name: string;
   input: unknown;
-  /** Aborts the engine; set `stopping` first so abandoned tasks are not written as timed out. */
+  /** Aborts the engine; set `stopping` first so the tasks it abandons write nothing. */
   stop: AbortController;
   stopping: boolean;
 }
@@ -78,7 +78,7 @@ export async function runExecution(
       name: execution.stateMachineArn.slice(execution.stateMachineArn.lastIndexOf(':') + 1),
       ids: { execution: execution.executionArn, stateMachine: execution.stateMachineArn },
       signal: execution.stop.signal,
-      startChild: childStarter(deps, history, execution),
+      startChild: childStarter(deps, history, execution, prepared.children),
       onEvent: (event) => history.engine(event),
     });
     return result.status === 'SUCCEEDED'
@@ -110,12 +110,17 @@ function taskResource(
     history.task(state, type, { ...extra, error: failure.error, cause: failure.cause });
     throw engineError(failure);
   };
-  const timedOut = (type: string, extra: Record<string, unknown> = {}): void => {
-    if (!execution.stopping) history.task(state, type, { ...extra, error: 'States.Timeout' });
+  // The engine gives an attempt up when its TimeoutSeconds passed (the engine's timers are real
+  // time), when the execution stops, or when a sibling branch failed; only the first is an event.
+  const timedOut = (began: number, type: string, extra: Record<string, unknown> = {}): void => {
+    if (!execution.stopping && timeoutPassed(began, task.timeoutSeconds)) {
+      history.task(state, type, { ...extra, error: 'States.Timeout' });
+    }
   };
 
   if (task.kind === 'lambda') {
     return async (payload, _context, signal) => {
+      const began = Date.now();
       await flushed();
       history.task(state, 'LambdaFunctionScheduled', {
         resource: task.target,
@@ -128,7 +133,7 @@ function taskResource(
       history.task(state, 'LambdaFunctionStarted', null);
       const outcome = await callFunction(fn, payload, signal);
       if (outcome.kind === 'failed') return fail('LambdaFunctionFailed', outcome.failure);
-      if (outcome.kind === 'abandoned') return timedOut('LambdaFunctionTimedOut');
+      if (outcome.kind === 'abandoned') return timedOut(began, 'LambdaFunctionTimedOut');
       history.task(state, 'LambdaFunctionSucceeded', { output: outcome.text, outputDetails: NO_TRUNCATION });
       return outcome.value;
     };
@@ -148,6 +153,7 @@ function taskResource(
 
   if (task.kind === 'invoke') {
     return async (params, _context, signal) => {
+      const began = Date.now();
       await flushed();
       scheduled(params);
       const ref = String((params as { FunctionName?: unknown }).FunctionName);
@@ -155,7 +161,7 @@ function taskResource(
       if (!fn) return fail('TaskFailed', notFound(ref), on);
       const outcome = await callFunction(fn, (params as { Payload?: unknown }).Payload, signal);
       if (outcome.kind === 'failed') return fail('TaskFailed', outcome.failure, on);
-      if (outcome.kind === 'abandoned') return timedOut('TaskTimedOut', on);
+      if (outcome.kind === 'abandoned') return timedOut(began, 'TaskTimedOut', on);
       const result = invokeResult(outcome.value);
       history.task(state, 'TaskSucceeded', {
         ...on,
@@ -168,6 +174,7 @@ function taskResource(
 
   if (task.kind === 'callback') {
     return async (payload, context?: EngineContext, signal?: AbortSignal) => {
+      const began = Date.now();
       const token = context?.Task?.Token;
       const parked = token === undefined ? undefined : deps.tokens.take(token);
       await flushed();
@@ -176,7 +183,7 @@ function taskResource(
       if (!fn) return fail('TaskFailed', notFound(task.target), on);
       const outcome = await callFunction(fn, payload, signal);
       if (outcome.kind === 'failed') return fail('TaskFailed', outcome.failure, on);
-      if (outcome.kind === 'abandoned' || !parked || !signal) return timedOut('TaskTimedOut', on);
+      if (outcome.kind === 'abandoned' || !parked || !signal) return timedOut(began, 'TaskTimedOut', on);
       history.task(state, 'TaskSubmitted', {
         ...on,
         output: JSON.stringify(invokeResult(outcome.value)),
@@ -189,7 +196,7 @@ function taskResource(
         ),
         abandonedOn(signal),
       ]);
-      if (settled.kind === 'abandoned') return timedOut('TaskTimedOut', on);
+      if (settled.kind === 'abandoned') return timedOut(began, 'TaskTimedOut', on);
       if (settled.kind === 'failed') {
         history.task(state, 'TaskFailed', { ...on, error: settled.error.name, cause: settled.error.message });
       } else {
@@ -212,13 +219,19 @@ function taskResource(
   };
 }
 
+/** Whether a task's TimeoutSeconds has passed since `began` (a timer may fire a little early). */
+const timeoutPassed = (began: number, seconds: number | undefined): boolean =>
+  seconds !== undefined && Date.now() - began >= seconds * 1000 - 50;
+
 function childStarter(
   deps: RunnerDeps,
   history: ExecutionHistory,
   execution: RunningExecution,
+  children: PreparedDefinition['children'],
 ): ChildStarter {
   const on = { resourceType: 'states', resource: 'startExecution.sync:2' };
   return async ({ state, stateMachineArn, input, name, signal }) => {
+    const began = Date.now();
     await flushed();
     history.task(state, 'TaskScheduled', {
       ...on,
@@ -247,7 +260,9 @@ function childStarter(
     const ended = await Promise.race([child.ended, abandonedOn(signal)]);
     if ('kind' in ended) {
       await deps.stopChild(child.executionArn);
-      if (!execution.stopping) history.task(state, 'TaskTimedOut', { ...on, error: 'States.Timeout' });
+      if (!execution.stopping && timeoutPassed(began, children.get(state)?.timeoutSeconds)) {
+        history.task(state, 'TaskTimedOut', { ...on, error: 'States.Timeout' });
+      }
       return null;
     }
     if (ended.Status === 'SUCCEEDED') {
