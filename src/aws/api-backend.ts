@@ -25,17 +25,14 @@ import type {
   TriggerOutcome,
   TriggerRequest,
 } from '../runs/api/backend.ts';
+import { resumeFrom } from '../runs/resume.ts';
 import type { DynamoDbBackfillStore } from './dynamodb-backfill-store.ts';
 import { type ExecutionRead, taskInstances } from './task-instances.ts';
-
-/** What a re-run's execution gets as `resume`, from the run's task instances and the cleared tasks. */
-export type ResumeFrom = (plan: PlanIR, tis: TaskInstanceRecord[], cleared: string[]) => unknown;
 
 export interface AwsApiDeps extends CancelDeps {
   backfills: DynamoDbBackfillStore;
   scheduler: SchedulerClient;
   schedulerTarget: SchedulerTarget;
-  resumeFrom: ResumeFrom;
 }
 
 /** errors/<dag_id>.json as register-dag writes it. */
@@ -237,7 +234,7 @@ export class AwsApiBackend implements ApiBackend {
     const plan = await this.runPlan(run);
     const tis = await this.instances(run);
     if (!plan || !tis) return { kind: 'not_found' };
-    const resume = run.executions.length === 0 ? null : this.deps.resumeFrom(plan, tis, request.cleared);
+    const resume = run.executions.length === 0 ? null : resumeFrom(plan, tis, new Set(request.cleared));
     const requeued = await this.deps.store.requeue(
       run,
       run.execution_arn,

@@ -97,9 +97,6 @@ export function apiBackend(): AwsApiBackend {
     scheduler: scheduler(),
     schedulerTarget: schedulerTarget(e),
     cancelJob: async (invocation) => (await import('../task.ts')).handleTask(invocation),
-    resumeFrom: () => {
-      throw new Error('clear is not wired yet');
-    },
   });
 }
 
