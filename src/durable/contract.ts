@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FinalTaskState, PlanIR, RunState, TaskIR } from '../compiler/ir.ts';
 import type { JobRef, RunContext, TaskInvocation, TaskSpec } from '../handlers/contract.ts';
 import type { RunType } from '../handlers/api/run-store.ts';
+import type { Resume } from '../runs/resume.ts';
 
 /**
  * Names and payloads the Durable functions pass each other. Everything here lands in Durable
@@ -37,6 +38,8 @@ export interface RunInput {
   simulate: SimulateOptions | null;
   /** How the run was asked for (the HTTP API and schedules set it). */
   trigger?: { run_type: RunType; queued_at: string; request_hash: string };
+  /** A re-run of a cleared run: the tasks it keeps, and where the others' tries count on from. */
+  resume?: Resume;
 }
 
 export interface TaskInput {
@@ -47,6 +50,8 @@ export interface TaskInput {
   upstream: Record<string, Record<string, unknown>>;
   /** Simulation of this task: whether every try fails. */
   simulate: { fail: boolean } | null;
+  /** The first try is try_base + 1 (a re-run continues counting); 0 when absent. */
+  try_base?: number;
 }
 
 export interface ErrorInfo {

@@ -31,7 +31,11 @@ export async function toEnvelope(call: () => Promise<unknown>): Promise<HandlerE
 
 const clientInput = df.input.durableClient();
 
-/** Starts task orchestrations; a retried call finds the instances it already started. */
+/**
+ * Starts task orchestrations; a retried call finds the instances it already started. A re-run of
+ * the run starts a task again under the same instance id, over the ended instance of its earlier
+ * tries (told apart by the try it counts on from).
+ */
 async function startTasks(
   input: { tasks: Array<{ instance_id: string; input: TaskInput }> },
   context: InvocationContext,
@@ -39,7 +43,12 @@ async function startTasks(
   const client = df.getClient(context);
   const started = await Promise.all(
     input.tasks.map(async (t) => {
-      if ((await statusOrNull(client, t.instance_id)) !== null) return 0;
+      const existing = await statusOrNull(client, t.instance_id);
+      const earlier =
+        existing !== null &&
+        isEnded(existing) &&
+        ((existing.input as TaskInput | null)?.try_base ?? 0) !== (t.input.try_base ?? 0);
+      if (existing !== null && !earlier) return 0;
       await client.startNew(FN.task, { instanceId: t.instance_id, input: t.input });
       return 1;
     }),

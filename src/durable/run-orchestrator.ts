@@ -57,6 +57,17 @@ function* runTasks(context: OrchestrationContext, input: RunInput): Generator<Ta
     tasks[id] = { state: s, try_number: 0, start_s: now, end_s: now, ...rec };
   };
 
+  // A re-run: the kept tasks stand as recorded before anything starts (in plan order, so a kept
+  // task's upstream is settled first), and the others' tries count on from their try_base.
+  const resume = input.resume;
+  for (const task of plan.tasks) {
+    const kept = resume?.prior[task.task_id];
+    if (kept === undefined) continue;
+    state.keep(task.task_id, kept.state);
+    settle(task.task_id, kept.state, { try_number: kept.try_number });
+    outputs[task.task_id] = kept.outputs ?? {};
+  }
+
   for (;;) {
     const launches: Array<{ instance_id: string; input: TaskInput }> = [];
     for (let inline = true; inline;) {
@@ -67,7 +78,7 @@ function* runTasks(context: OrchestrationContext, input: RunInput): Generator<Ta
         if (task.operator === 'empty' && input.simulate === null) {
           // Nothing to execute: an empty task succeeds where it stands, and may unblock others.
           state.complete(task.task_id, 'success');
-          settle(task.task_id, 'success', { try_number: 1 });
+          settle(task.task_id, 'success', { try_number: (resume?.try_base[task.task_id] ?? 0) + 1 });
           outputs[task.task_id] = {};
           inline = true;
         } else {
@@ -113,6 +124,7 @@ function* runTasks(context: OrchestrationContext, input: RunInput): Generator<Ta
       run,
       upstream,
       simulate: input.simulate === null ? null : { fail: input.simulate.fail.includes(task.task_id) },
+      ...(resume?.try_base[task.task_id] ? { try_base: resume.try_base[task.task_id] } : {}),
     };
   }
 }

@@ -67,6 +67,12 @@ export class DagRunState {
     return { start, settled };
   }
 
+  /** Records a task's final state without running it (a re-run keeps its recorded outcome). */
+  keep(taskId: string, state: FinalTaskState): void {
+    if (!this.undecided.delete(taskId)) throw new Error(`task ${taskId} is already decided`);
+    this.settle(taskId, state);
+  }
+
   /** Records the final state of a task that ran. */
   complete(taskId: string, state: FinalTaskState): void {
     if (!this.running.delete(taskId)) throw new Error(`task ${taskId} is not running`);

@@ -23,15 +23,18 @@ export function* taskOrchestrator(context: OrchestrationContext): Generator<Task
   const input = context.df.getInput() as TaskInput;
   const { task } = input;
   const startedAt = context.df.currentUtcDateTime.toISOString();
-  let tryNumber = 0;
+  // A re-run's tries count on from the earlier ones (job names differ); retries and their delays
+  // count the tries of this run of the task, as Airflow's clear gives a task its retries again.
+  const base = input.try_base ?? 0;
+  let tryNumber = base;
   let result: TryResult;
   try {
     for (;;) {
       tryNumber += 1;
       context.df.setCustomStatus({ try_number: tryNumber });
       result = yield* runTry(context, input, tryNumber);
-      if (result.ok || !isTaskRetryable(result.error.name) || tryNumber > task.retries) break;
-      yield context.df.createTimer(at(context, retryDelaySeconds(task, tryNumber + 1)));
+      if (result.ok || !isTaskRetryable(result.error.name) || tryNumber - base > task.retries) break;
+      yield context.df.createTimer(at(context, retryDelaySeconds(task, tryNumber - base + 1)));
     }
   } catch (e) {
     // Whatever breaks here, the run must still hear that this task ended.

@@ -1,6 +1,7 @@
 import type { AslDefinition } from '../compiler/aws/asl-types.ts';
 import { GATE_HANDLER, RUN_OUTCOME_STATE } from '../compiler/aws/asl-types.ts';
 import type { FinalTaskState } from '../compiler/ir.ts';
+import type { ExecutionInput } from '../aws/execution-input.ts';
 import type { RunContext } from '../handlers/contract.ts';
 import type { GateStore } from '../handlers/gates/gate-store.ts';
 import { handleGate } from '../handlers/gates/handle-gate.ts';
@@ -41,6 +42,8 @@ export async function runCompiledDag(
      * the calls of one virtual instant); by default the core on the in-memory store.
      */
     gates?: (core: (store: GateStore) => Resource, store: GateStore) => Resource;
+    /** A re-run's resume, as src/aws/execution-input.ts normalises it. */
+    resume?: ExecutionInput['resume'];
   } = {},
 ): Promise<{ result: AslRunResult; records: TaskRecords }> {
   let records: TaskRecords | null = null;
@@ -51,7 +54,7 @@ export async function runCompiledDag(
   const gate = gates((over) => (payload) => handleGate(payload, { store: over, tokens }), store);
   const result = await runAsl(
     compiled.definition,
-    { run },
+    options.resume === undefined ? { run } : { run, resume: options.resume },
     {
       resources: { [GATE_HANDLER]: gate, ...resources },
       tokens,

@@ -2,12 +2,14 @@ import { TASK_HANDLER } from '../compiler/aws/asl-types.ts';
 import { compileAsl } from '../compiler/aws/asl.ts';
 import type { PlanIR } from '../compiler/ir.ts';
 import { isAirlessError } from '../errors.ts';
-import type { TaskInvocation } from '../handlers/contract.ts';
+import { executionInputOf } from '../aws/execution-input.ts';
+import type { RunContext, TaskInvocation } from '../handlers/contract.ts';
+import type { Resume } from '../runs/resume.ts';
 import { handleTask } from '../handlers/task.ts';
 import type { EngineEvent } from './aws-engine.ts';
 import { runCompiledDag } from './aws-run.ts';
 import type { EmulatorOptions, RunningEmulators } from './emulators/index.ts';
-import { startHandlerEnvironment } from './handler-environment.ts';
+import { startHandlerEnvironment, type HandlerEnvironment } from './handler-environment.ts';
 import { RunProgress, runHeader } from './progress.ts';
 import { pollTime } from '../compiler/aws/polling.ts';
 import { retryDelays } from '../compiler/aws/retry-delays.ts';
@@ -30,6 +32,12 @@ export interface RealRunOptions {
   onEmulators?: (emu: RunningEmulators) => void | Promise<void>;
   /** Every engine event (state entered/exited, retries), as Step Functions history would show it. */
   onEvent?: (event: EngineEvent) => void;
+  /** A handler environment already started (kept open): a re-run against the earlier run's emulators. */
+  environment?: HandlerEnvironment;
+  /** The run to execute (a re-run keeps its run); by default a new manual run. */
+  run?: RunContext;
+  /** A re-run of a cleared run (src/runs/resume.ts). */
+  resume?: Resume;
 }
 
 /**
@@ -41,7 +49,7 @@ export interface RealRunOptions {
  */
 export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions): Promise<RunTrace> {
   const print = options.print ?? ((line: string) => console.log(line));
-  const env = await startHandlerEnvironment(print, options.emulators);
+  const env = options.environment ?? (await startHandlerEnvironment(print, options.emulators));
   const { emu, deps } = env;
   try {
     if (emu) await options.onEmulators?.(emu);
@@ -64,8 +72,10 @@ export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions):
       let release = (): void => {};
       if (clock && task) {
         const last = tries.get(id);
-        if (call.op === 'submit' && call.try_number > 1 && last)
-          await clock.sleepUntil(last.end + retryDelays(task)[call.try_number - 2]!);
+        // The n-th try of this run waits the delay after try n-1 (a re-run counts on from try_base).
+        const nth = call.try_number - (options.resume?.try_base[id] ?? 0);
+        if (call.op === 'submit' && nth > 1 && last)
+          await clock.sleepUntil(last.end + retryDelays(task)[nth - 2]!);
         if (call.op === 'submit') tries.set(id, { start: clock.now, end: clock.now });
         if (call.op === 'poll' && task.wait_for !== null) {
           const polls = progress.tasks.get(id)?.polls ?? 0;
@@ -92,19 +102,20 @@ export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions):
     };
 
     const compiled = compileAsl(plan);
-    const run = manualRunContext(plan, options.conf, options.now ?? new Date());
+    const run = options.run ?? manualRunContext(plan, options.conf, options.now ?? new Date());
+    const { resume } = executionInputOf(plan, run, options.resume);
     print(runHeader(run.run_id, plan.dag_id, 'aws (aws-local-stepfunctions)', emu !== undefined));
     const resources = { [TASK_HANDLER]: resource };
     // Against real endpoints every Retry and Wait takes its real time.
     const { result, records } = clock
-      ? await runOnClock(compiled, run, resources, clock, options.onEvent)
-      : await runCompiledDag(compiled, run, resources, { onEvent: options.onEvent, delays: 'real' });
+      ? await runOnClock(compiled, run, resources, clock, options.onEvent, resume)
+      : await runCompiledDag(compiled, run, resources, { onEvent: options.onEvent, delays: 'real', resume });
     const tasks: Record<string, TaskTrace> = {};
     for (const { task_id } of plan.tasks) {
       const p = progress.tasks.get(task_id);
       tasks[task_id] = {
         state: records.tasks[task_id] ?? 'upstream_failed',
-        try_number: p?.tries ?? 0,
+        try_number: p?.tries ?? options.resume?.prior[task_id]?.try_number ?? 0,
         start_s: p?.start_s ?? null,
         end_s: p?.end_s ?? null,
         job_id: p?.job_id ?? null,
@@ -121,6 +132,6 @@ export async function runAwsWithHandlers(plan: PlanIR, options: RealRunOptions):
       tasks,
     };
   } finally {
-    await env.close();
+    if (options.environment === undefined) await env.close();
   }
 }

@@ -24,17 +24,26 @@ export const CHILD_RESOURCE = 'arn:aws:states:::states:startExecution.sync:2';
 export const childSubstitution = (n: number): string => `Child_${n}`;
 
 /**
- * Workflow state between states: `{ run, run_key, tasks, outputs, errors, try_number }`, flat maps
- * so that copying it between states stays cheap, and nothing only a simulation needs.
- * - run: the RunContext of the execution input `{ run }`.
+ * The execution input is `{ run, resume? }`: the RunContext, and for a re-run of a cleared run the
+ * Resume of src/runs/resume.ts as src/aws/execution-input.ts normalises it (a try base for every
+ * task, prior outputs reduced to the fields templates read, never null).
+ *
+ * Workflow state between states: `{ run, run_key, tasks, outputs, errors, resume, try_number }`,
+ * flat maps so that copying it between states stays cheap, and nothing only a simulation needs.
+ * - run: the RunContext of the execution input.
  * - run_key: what the gates of this run are keyed by: the top execution's id ($$.Execution.Id),
  *   handed to child executions.
  * - tasks: `{ <task_id>: final state }` for every finished task.
  * - outputs: `{ <task_id>: output }` for the tasks some template reads ({} until it succeeds).
  * - errors: `{ <task_id>: error name }` for failed tasks.
- * - try_number: the try of the task now running (1-based).
+ * - resume: the input's resume, or none kept and every try base 0.
+ * - try_number: the try of the task now running, counted in this execution (1-based); the handler
+ *   gets `resume.try_base.<task> + try_number`.
  */
 export const RUN_START_STATE = 'dag.run.start';
+/** The top machine's first Pass, with or without the input's resume. */
+export const RUN_RESUMED_STATE = 'dag.run.resumed';
+export const RUN_FRESH_STATE = 'dag.run.fresh';
 /**
  * Names outside tasks have two dots, task states (`<task_id>.<part>`) one, so they never collide.
  * Entered with the final workflow state; its input holds every task's record. */

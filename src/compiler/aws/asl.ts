@@ -1,7 +1,14 @@
 import { CompileRefusal } from '../compile-refusal.ts';
 import type { PlanIR } from '../ir.ts';
 import type { AslDefinition, AslMachine, AslState } from './asl-types.ts';
-import { CHILD_RESOURCE, childSubstitution, RUN_OUTCOME_STATE, RUN_START_STATE } from './asl-types.ts';
+import {
+  CHILD_RESOURCE,
+  childSubstitution,
+  RUN_FRESH_STATE,
+  RUN_OUTCOME_STATE,
+  RUN_RESUMED_STATE,
+  RUN_START_STATE,
+} from './asl-types.ts';
 import { quietRunCost, quietVerdicts, worstTaskHistory } from './cost-model.ts';
 import type { Structure, StructureNode } from './structure.ts';
 import { planStructure } from './structure.ts';
@@ -43,7 +50,15 @@ export function compileAsl(plan: PlanIR): AslCompilation {
 
 function topMachine(plan: PlanIR, states: Record<string, AslState>, first: string): AslDefinition {
   Object.assign(states, outcomeStates(plan.graph.leaves));
-  states[RUN_START_STATE] = startState('$$.Execution.Id', first);
+  // A run started without `resume` runs every task from try 1.
+  const fresh = { prior: {}, try_base: Object.fromEntries(plan.tasks.map((t) => [t.task_id, 0])) };
+  states[RUN_START_STATE] = {
+    Type: 'Choice',
+    Choices: [{ Variable: '$.resume', IsPresent: true, Next: RUN_RESUMED_STATE }],
+    Default: RUN_FRESH_STATE,
+  };
+  states[RUN_RESUMED_STATE] = startState('$$.Execution.Id', '$.resume', first);
+  states[RUN_FRESH_STATE] = startState('$$.Execution.Id', fresh, first);
   return {
     Comment: `airless ${plan.dag_id} (source sha256 ${plan.source_sha256})`,
     StartAt: RUN_START_STATE,
@@ -51,10 +66,18 @@ function topMachine(plan: PlanIR, states: Record<string, AslState>, first: strin
   };
 }
 
-function startState(runKey: string, next: string): AslState {
+function startState(runKey: string, resume: string | Record<string, unknown>, next: string): AslState {
   return {
     Type: 'Pass',
-    Parameters: { 'run.$': '$.run', 'run_key.$': runKey, tasks: {}, outputs: {}, errors: {}, try_number: 1 },
+    Parameters: {
+      'run.$': '$.run',
+      'run_key.$': runKey,
+      tasks: {},
+      outputs: {},
+      errors: {},
+      ...(typeof resume === 'string' ? { 'resume.$': resume } : { resume }),
+      try_number: 1,
+    },
     Next: next,
   };
 }
@@ -81,7 +104,7 @@ const SPLIT_HISTORY_EVENTS = 24_000;
 /**
  * A DAG too large for one machine: every task its own branch (gated by its upstreams), the branches
  * in topological order packed into child state machines within the budgets, and a parent that
- * runs the children at once (`states:startExecution.sync:2`, input {run, run_key}) and merges
+ * runs the children at once (`states:startExecution.sync:2`, input {run, run_key, resume}) and merges
  * what they recorded. The gates work across children: their store is keyed by run_key, the top
  * execution's id.
  */
@@ -122,7 +145,7 @@ function compileSplit(plan: PlanIR): AslCompilation {
     const states: Record<string, AslState> = {};
     const first =
       g.length === 1 ? single(g[0]!, states) : parallelOfMachines(g, null, states, 'dag.branches');
-    states[RUN_START_STATE] = startState('$.run_key', first);
+    states[RUN_START_STATE] = startState('$.run_key', '$.resume', first);
     children[name] = {
       Comment: `airless ${plan.dag_id} child ${i + 1} of ${groups.length} (source sha256 ${plan.source_sha256})`,
       StartAt: RUN_START_STATE,
@@ -139,7 +162,7 @@ function compileSplit(plan: PlanIR): AslCompilation {
           Resource: CHILD_RESOURCE,
           Parameters: {
             StateMachineArn: `\${${name}}`,
-            Input: { 'run.$': '$.run', 'run_key.$': '$.run_key' },
+            Input: { 'run.$': '$.run', 'run_key.$': '$.run_key', 'resume.$': '$.resume' },
           },
           ResultSelector: {
             'run.$': '$.Output.run',
@@ -147,6 +170,7 @@ function compileSplit(plan: PlanIR): AslCompilation {
             tasks: Object.fromEntries(leaves.map((l) => [`${l}.$`, `$.Output.tasks.${l}`])),
             outputs: {},
             errors: {},
+            'resume.$': '$.Output.resume',
             try_number: 1,
           },
           End: true,
@@ -273,6 +297,7 @@ function joinSelector(k: number, keepOutputs = true): Record<string, unknown> {
     'tasks.$': merged('tasks'),
     ...(keepOutputs ? { 'outputs.$': merged('outputs') } : { outputs: {} }),
     'errors.$': merged('errors'),
+    'resume.$': '$[0].resume',
     try_number: 1,
   };
 }

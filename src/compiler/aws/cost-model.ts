@@ -41,7 +41,7 @@ export function quietRunCost(
         continue;
       }
       if (name.startsWith('dag.run.')) {
-        if (['start', 'outcome', 'succeeded'].includes(name.slice(8))) add(1, 2);
+        if (['start', 'fresh', 'outcome', 'succeeded'].includes(name.slice(8))) add(1, 2);
         continue;
       }
       const [task, part] = name.split('.') as [string, string];
@@ -55,6 +55,7 @@ export function quietRunCost(
       let entered: boolean;
       switch (part) {
         case 'gate':
+        case 'resume':
         case 'end':
         case 'verdict':
           entered = true;

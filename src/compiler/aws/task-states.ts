@@ -12,7 +12,9 @@ import { upstreamChoice } from './upstream-choice.ts';
 /**
  * The states of one task, in the order a run passes them:
  *   <id>.gate (Choice on the upstreams' recorded states, where the structure has them all final;
- *     absent when the rule cannot block)
+ *     absent when the rule cannot block, then <id>.resume stands in its place), whose first rule
+ *     sends a task a re-run keeps ($.resume.prior.<id>) to <id>.prior, which records that outcome
+ *     and joins <id>.done (or the task's end)
  *   <id>.wait (GateWait callback: parks until the gate decides the trigger rule from the upstreams'
  *     reported ends and/or grants a max_active_tasks slot) -> <id>.verdict (Choice on $.gate.verdict)
  *     -> <id>.admit (merges the outputs the gate brings, when the task reads any)
@@ -112,6 +114,7 @@ export const CARRY = {
   'tasks.$': '$.tasks',
   'outputs.$': '$.outputs',
   'errors.$': '$.errors',
+  'resume.$': '$.resume',
 };
 
 /** Lambda's own limit; one handler call never outlives it, whatever execution_timeout says. */
@@ -257,13 +260,31 @@ export function taskStates(
     states[name('wait')] = gateWait(task, ctx, gated, slot, others.length > 0 ? name('verdict') : onRun);
     start = name('wait');
   }
-  if (gated) return { start, states };
-  const choice = upstreamChoice(task.trigger_rule, task.upstream);
-  if (!choice) return { start, states };
+  // A re-run keeps the task's recorded outcome: it is recorded (and its end reported) as if it had
+  // just ended that way, without waiting at a gate, taking a slot or calling a handler.
+  const prior = `$.resume.prior.${id}`;
+  states[name('prior')] = keepsOutput
+    ? {
+        Type: 'Pass',
+        Parameters: {
+          state: { [`${id}.$`]: `${prior}.state` },
+          error: {},
+          output: { [`${id}.$`]: `${prior}.outputs` },
+        },
+        ResultPath: '$.outcome',
+        Next: name('done'),
+      }
+    : { Type: 'Pass', InputPath: `${prior}.state`, ResultPath: `$.tasks.${id}`, ...go(after) };
+  const resumed = { Variable: prior, IsPresent: true, Next: name('prior') };
+  const choice = gated ? null : upstreamChoice(task.trigger_rule, task.upstream);
+  if (!choice) {
+    states[name('resume')] = { Type: 'Choice', Choices: [resumed], Default: start };
+    return { start: name('resume'), states };
+  }
   const target = (verdict: Verdict): string => (verdict === 'run' ? start : settle(verdict));
   states[name('gate')] = {
     Type: 'Choice',
-    Choices: choice.rules.map((r) => ({ ...r.when, Next: target(r.then) })),
+    Choices: [resumed, ...choice.rules.map((r) => ({ ...r.when, Next: target(r.then) }))],
     Default: target(choice.otherwise),
   };
   return { start: name('gate'), states };
@@ -407,7 +428,8 @@ function invocation(op: 'submit' | 'poll', task: TaskIR, ctx: TaskContext): Reco
     task: spec,
     'run.$': '$.run',
     upstream,
-    'try_number.$': '$.try_number',
+    // $.try_number counts the tries of this execution; a re-run's first try is try_base + 1.
+    'try_number.$': `States.MathAdd($.try_number, $.resume.try_base.${task.task_id})`,
     ...(op === 'poll' ? { 'job.$': '$.submitted.job' } : {}),
   };
 }

@@ -9,7 +9,8 @@ import {
 } from '../../durable/contract.ts';
 import type { DurableDeps } from '../../durable/register.ts';
 import type { DurableHost, HostStats } from './host.ts';
-import { openLocalDurable } from './index.ts';
+import type { Resume } from '../../runs/resume.ts';
+import { openLocalDurable, type LocalDurable } from './index.ts';
 
 export interface DurableRunReport {
   result: RunResult;
@@ -31,19 +32,31 @@ export async function runDagOnDurable(
     replay?: 'full' | 'incremental';
     /** Called with the host before the run starts (to read its clock, for example). */
     onHost?: (host: DurableHost) => void;
+    /** A re-run of a cleared run (src/runs/resume.ts). */
+    resume?: Resume;
+    /** An open host to run in (kept open): a re-run in the host of the earlier run. */
+    local?: LocalDurable;
   } & Partial<DurableDeps>,
 ): Promise<DurableRunReport> {
   const startMs = Date.parse(run.logical_date);
-  const local = await openLocalDurable({
-    clock: options.clock ?? (options.simulate === null ? 'real' : 'virtual'),
-    startMs: Number.isNaN(startMs) ? undefined : startMs,
-    handleTask: options.handleTask,
-    replay: options.replay,
-  });
+  const local =
+    options.local ??
+    (await openLocalDurable({
+      clock: options.clock ?? (options.simulate === null ? 'real' : 'virtual'),
+      startMs: Number.isNaN(startMs) ? undefined : startMs,
+      handleTask: options.handleTask,
+      replay: options.replay,
+    }));
+  const events = local.host.stats.historyEvents;
   try {
     options.onHost?.(local.host);
     const instanceId = runInstanceId(plan.dag_id, run.run_id);
-    const input: RunInput = { plan, run, simulate: options.simulate };
+    const input: RunInput = {
+      plan,
+      run,
+      simulate: options.simulate,
+      ...(options.resume ? { resume: options.resume } : {}),
+    };
     local.host.startNew(FN.run, instanceId, input);
     const status = await local.host.waitFor(instanceId);
     if (status.runtimeStatus !== 'Completed') {
@@ -59,10 +72,10 @@ export async function runDagOnDurable(
       result,
       instance_id: instanceId,
       makespan_s: Math.max(0, ...ends),
-      history_events: local.host.stats.historyEvents,
+      history_events: local.host.stats.historyEvents - events,
       stats: { ...local.host.stats },
     };
   } finally {
-    await local.close();
+    if (options.local === undefined) await local.close();
   }
 }

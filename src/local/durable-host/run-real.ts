@@ -1,5 +1,6 @@
 import type { PlanIR } from '../../compiler/ir.ts';
 import type { RunContext, TaskInvocation } from '../../handlers/contract.ts';
+import type { Resume } from '../../runs/resume.ts';
 import { handleTask } from '../../handlers/task.ts';
 import { startHandlerEnvironment, type HandlerEnvironment } from '../handler-environment.ts';
 import { RunProgress, runHeader } from '../progress.ts';
@@ -19,12 +20,12 @@ import { traceOf } from './simulate.ts';
  */
 export async function runAzureWithHandlers(plan: PlanIR, options: RealRunOptions): Promise<RunTrace> {
   const print = options.print ?? ((line: string) => console.log(line));
-  const env = await startHandlerEnvironment(print, options.emulators);
+  const env = options.environment ?? (await startHandlerEnvironment(print, options.emulators));
   try {
     if (env.emu) await options.onEmulators?.(env.emu);
-    const run = manualRunContext(plan, options.conf, options.now ?? new Date());
+    const run = options.run ?? manualRunContext(plan, options.conf, options.now ?? new Date());
     print(runHeader(run.run_id, plan.dag_id, 'azure (local Durable host)', env.emu !== undefined));
-    const { report, progress } = await runWithHandlers(plan, run, env, print);
+    const { report, progress } = await runWithHandlers(plan, run, env, print, options.resume);
     const trace = traceOf(plan, report);
     for (const [id, t] of Object.entries(trace.tasks)) {
       const p = progress.tasks.get(id);
@@ -33,7 +34,7 @@ export async function runAzureWithHandlers(plan: PlanIR, options: RealRunOptions
     const makespan_s = Math.max(0, ...Object.values(trace.tasks).map((t) => t.end_s ?? 0));
     return { ...trace, makespan_s, time_base: progress.timeBase };
   } finally {
-    await env.close();
+    if (options.environment === undefined) await env.close();
   }
 }
 
@@ -46,6 +47,7 @@ export async function runWithHandlers(
   run: RunContext,
   env: HandlerEnvironment,
   print: (line: string) => void,
+  resume?: Resume,
 ): Promise<{ report: DurableRunReport; host: DurableHost; progress: RunProgress }> {
   const { emu, deps } = env;
   let host: DurableHost | null = null;
@@ -60,6 +62,7 @@ export async function runWithHandlers(
   };
   const report = await runDagOnDurable(plan, run, {
     simulate: null,
+    resume,
     clock: emu ? 'virtual' : 'real',
     handleTask: handler,
     onHost: (h) => {

@@ -44,6 +44,7 @@ export async function simulateAzure(
   const run = manualRunContext(plan, options.conf, options.now ?? new Date());
   const report = await runDagOnDurable(plan, run, {
     simulate: { fail: [...options.fail] },
+    resume: options.resume,
     replay: options.replay ?? 'incremental',
   });
   return traceOf(plan, report);

@@ -2,6 +2,7 @@ import type { Resource } from '../aws-engine.ts';
 import type { CompiledMachines } from '../aws-run.ts';
 import { runCompiledDag } from '../aws-run.ts';
 import type { EngineEvent } from '../aws-engine.ts';
+import type { ExecutionInput } from '../../aws/execution-input.ts';
 import type { RunContext } from '../../handlers/contract.ts';
 import { InstantGates } from './instant-gates.ts';
 import type { VirtualClock } from './virtual-clock.ts';
@@ -17,6 +18,7 @@ export async function runOnClock(
   resources: Record<string, Resource>,
   clock: VirtualClock,
   onEvent?: (event: EngineEvent) => void,
+  resume?: ExecutionInput['resume'],
 ): ReturnType<typeof runCompiledDag> {
   let stalled: (message: string) => void = () => {};
   const stall = new Promise<never>((_, reject) => (stalled = (m) => reject(new Error(m))));
@@ -25,6 +27,7 @@ export async function runOnClock(
     return await Promise.race([
       runCompiledDag(compiled, run, resources, {
         onEvent,
+        resume,
         gates: (core, store) => {
           const instant = new InstantGates(core, store, () => clock.poke());
           clock.beforeAdvance(() => instant.drain());

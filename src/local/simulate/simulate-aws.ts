@@ -1,6 +1,8 @@
 import { TASK_HANDLER } from '../../compiler/aws/asl-types.ts';
 import { compileAsl } from '../../compiler/aws/asl.ts';
 import type { PlanIR } from '../../compiler/ir.ts';
+import { executionInputOf } from '../../aws/execution-input.ts';
+import type { Resume } from '../../runs/resume.ts';
 import { manualRunContext } from './run-context.ts';
 import type { EngineEvent } from '../aws-engine.ts';
 import { Simulator } from './simulator.ts';
@@ -15,15 +17,19 @@ export interface SimulateOptions {
   now?: Date;
   /** Every engine event (tests measure state sizes with it). */
   onEvent?: (event: EngineEvent) => void;
+  /** A re-run of a cleared run (src/runs/resume.ts). */
+  resume?: Resume;
 }
 
 /** Compiles the plan to ASL and runs it in aws-local-stepfunctions with the simulator as every task, on a virtual clock. */
 export async function simulateAws(plan: PlanIR, options: SimulateOptions): Promise<RunTrace> {
   const clock = new VirtualClock();
-  const simulator = new Simulator(plan, new Set(options.fail), clock);
+  const simulator = new Simulator(plan, new Set(options.fail), clock, options.resume?.try_base);
   const compiled = compileAsl(plan);
   const run = manualRunContext(plan, options.conf, options.now ?? new Date());
-  const ran = await runOnClock(compiled, run, { [TASK_HANDLER]: simulator.handle }, clock, options.onEvent);
+  const { resume } = executionInputOf(plan, run, options.resume);
+  const handler = { [TASK_HANDLER]: simulator.handle };
+  const ran = await runOnClock(compiled, run, handler, clock, options.onEvent, resume);
   const { result, records } = ran;
   const tasks: Record<string, TaskTrace> = {};
   let makespan = 0;
@@ -33,7 +39,7 @@ export async function simulateAws(plan: PlanIR, options: SimulateOptions): Promi
     const sim = simulator.tasks.get(task_id);
     tasks[task_id] = {
       state,
-      try_number: sim?.tries ?? 0,
+      try_number: sim?.tries ?? options.resume?.prior[task_id]?.try_number ?? 0,
       start_s: sim?.start_s ?? null,
       end_s: sim?.end_s ?? null,
     };

@@ -31,6 +31,8 @@ export class Simulator {
     plan: PlanIR,
     private readonly fail: ReadonlySet<string>,
     private readonly clock: VirtualClock,
+    /** A re-run's try bases: its n-th try of a task is try_base + n. */
+    private readonly tryBase: Readonly<Record<string, number>> = {},
   ) {
     this.byId = new Map(plan.tasks.map((t) => [t.task_id, t]));
     for (const id of fail) if (!this.byId.has(id)) throw new Error(`--fail names an unknown task: ${id}`);
@@ -47,8 +49,9 @@ export class Simulator {
 
   private async submit(task: TaskIR, tryNumber: number): Promise<unknown> {
     const previous = this.tasks.get(task.task_id);
-    if (tryNumber > 1 && previous) {
-      await this.clock.sleepUntil(previous.end_s + retryDelays(task)[tryNumber - 2]!);
+    const nth = tryNumber - (this.tryBase[task.task_id] ?? 0);
+    if (nth > 1 && previous) {
+      await this.clock.sleepUntil(previous.end_s + retryDelays(task)[nth - 2]!);
     }
     const start = this.clock.now;
     const sim: SimulatedTask = {
