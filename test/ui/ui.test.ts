@@ -77,6 +77,13 @@ describe('web UI in Chromium', () => {
     expect(await page.locator('[data-param="mode"] .field-error').count()).toBe(0);
     expect(page.url()).toMatch(/\/trigger$/);
     await s.shot('trigger-error');
+    await page.locator('[name="rows"]').fill('5');
+    await page.locator('[name="label"]').fill('ok');
+    await page.locator('[name="dag_run_id"]').fill('not a run id!');
+    await page.locator('form.trigger button[type=submit]').click();
+    await page.locator('[data-field="dag_run_id"] .field-error').waitFor();
+    expect(await page.locator('[data-param="rows"] .field-error').count()).toBe(0);
+    expect((await s.backend.listRuns('etl')).map((r) => r.dag_run_id)).not.toContain('not a run id!');
   });
 
   it('draws the graph with live states and the Gantt of a run', async () => {
@@ -90,6 +97,9 @@ describe('web UI in Chromium', () => {
     expect(await x('transform_a')).toBe(await x('transform_b'));
     expect(await x('transform_b')).toBeLessThan(await x('load'));
     await s.shot('graph');
+    await node.locator('a').click();
+    await page.waitForURL(/#\/dags\/etl\/grid\/ui_run_1\/load$/);
+    await page.locator('.ti-panel').getByText('load', { exact: true }).waitFor();
     await page.goto(`${s.host.url}/ui/#/dags/etl/gantt/ui_run_1`);
     await page.locator('svg.gantt g.gantt-row[data-task="load"] rect').waitFor();
     expect(await page.locator('svg.gantt rect.s-success').count()).toBe(4);

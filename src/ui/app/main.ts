@@ -17,7 +17,7 @@ function App() {
       <nav><a href="#/">DAGs</a></nav>
     </header>
     <main>
-      ${route.dag ? html`<${DagPage} dag=${route.dag} tab=${route.tab} run=${route.run} />` : html`<${DagsPage} />`}
+      ${route.dag ? html`<${DagPage} dag=${route.dag} tab=${route.tab} run=${route.run} task=${route.task} />` : html`<${DagsPage} />`}
     </main>
   `;
 }

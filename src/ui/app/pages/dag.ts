@@ -1,5 +1,6 @@
 import { html } from 'htm/preact';
-import { useDagRuns, useDagShape } from '../dag-data.ts';
+import { type DagShape, type RunsData, useDagRuns, useDagShape } from '../dag-data.ts';
+import type { Polled } from '../poll.ts';
 import { href, type DagTab } from '../routes.ts';
 import { STATES, stateClass } from '../states.ts';
 import { BackfillPage } from './backfill.ts';
@@ -19,8 +20,11 @@ const TAB_LABELS: Array<[DagTab, string]> = [
 ];
 
 /** One DAG: its header (pause switch, schedule, version), the tabs, and the tab's page. */
-export function DagPage({ dag, tab, run }: { dag: string; tab: DagTab; run: string | null }) {
+export function DagPage(props: { dag: string; tab: DagTab; run: string | null; task: string | null }) {
+  const { dag, tab, run, task } = props;
   const shape = useDagShape(dag);
+  // Asked for at once, beside the shape, so the grid's task instances load in parallel with it.
+  const runs = useDagRuns(dag);
   const live = tab === 'grid' || tab === 'graph' || tab === 'gantt';
   const details = shape.data?.details;
   return html`
@@ -44,7 +48,14 @@ export function DagPage({ dag, tab, run }: { dag: string; tab: DagTab; run: stri
       ${
         shape.data
           ? live
-            ? html`<${LiveTab} dag=${dag} tab=${tab} run=${run} shape=${shape.data} />`
+            ? html`<${LiveTab}
+                dag=${dag}
+                tab=${tab}
+                run=${run}
+                task=${task}
+                shape=${shape.data}
+                runs=${runs}
+              />`
             : tab === 'trigger'
               ? html`<${TriggerPage} dag=${dag} details=${shape.data.details} />`
               : html`<${BackfillPage} dag=${dag} details=${shape.data.details} />`
@@ -58,14 +69,17 @@ function LiveTab({
   dag,
   tab,
   run,
+  task,
   shape,
+  runs,
 }: {
   dag: string;
   tab: DagTab;
   run: string | null;
-  shape: NonNullable<ReturnType<typeof useDagShape>['data']>;
+  task: string | null;
+  shape: DagShape;
+  runs: Polled<RunsData>;
 }) {
-  const runs = useDagRuns(dag);
   return html`
     <${ErrorBanner} error=${runs.error} />
     <div class="legend">
@@ -80,6 +94,7 @@ function LiveTab({
               shape=${shape}
               data=${runs.data}
               selectedRun=${run}
+              selectedTask=${task}
               reload=${runs.reload}
             />`
           : tab === 'graph'

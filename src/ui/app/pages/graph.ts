@@ -12,7 +12,10 @@ const GAP_Y = 14;
 export const pickRun = (data: RunsData, runId: string | null) =>
   (runId ? data.runs.find((r) => r.dag_run_id === runId) : undefined) ?? data.runs.at(-1) ?? null;
 
-/** The DAG as an SVG, one column per topological depth, each task coloured by its state in the run. */
+/**
+ * The DAG as an SVG, one column per topological depth, each task coloured by its state in the run;
+ * a task opens its task instance in the grid.
+ */
 export function GraphPage({
   dag,
   shape,
@@ -89,9 +92,11 @@ export function GraphPage({
           data-state=${state ?? 'none'}
           transform=${`translate(${p.x},${p.y})`}
         >
-          <title>${task}: ${state ?? 'no status'}</title>
-          <rect class=${stateClass(state)} width=${NODE_W} height=${NODE_H} rx="5" />
-          <text x="8" y=${NODE_H / 2 + 4}>${task.length > 22 ? `${task.slice(0, 21)}…` : task}</text>
+          <a href=${run ? href(dag, 'grid', run.dag_run_id, task) : href(dag)}>
+            <title>${task}: ${state ?? 'no status'}</title>
+            <rect class=${stateClass(state)} width=${NODE_W} height=${NODE_H} rx="5" />
+            <text x="8" y=${NODE_H / 2 + 4}>${task.length > 22 ? `${task.slice(0, 21)}…` : task}</text>
+          </a>
         </g>`;
       })}
     </svg>

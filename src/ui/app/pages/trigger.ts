@@ -4,19 +4,50 @@ import { api, ApiError, paths, type DagDetails, type DagRun } from '../api.ts';
 import { convertInput, initialInput, paramFields, type ParamField } from '../param-form.ts';
 import { href } from '../routes.ts';
 
-/** Where a 422 error item belongs: a param's name for ["body", "conf", name, ...], else the whole form. */
+/** The run's own fields of the trigger body (beside conf). */
+const RUN_FIELDS = ['dag_run_id', 'logical_date', 'note'];
+
+/**
+ * Where a 422 error item belongs: a param's name for ["body", "conf", name, ...], `@<field>` for
+ * ["body", "dag_run_id" | "logical_date" | "note"], else the whole form.
+ */
 export function errorsByField(error: ApiError): { fields: Map<string, string[]>; general: string[] } {
   const fields = new Map<string, string[]>();
   const general: string[] = [];
+  const add = (key: string, msg: string): void => void fields.set(key, [...(fields.get(key) ?? []), msg]);
   if (error.fieldErrors.length === 0) general.push(error.message);
   for (const item of error.fieldErrors) {
     const [where, group, name] = item.loc ?? [];
-    if (where === 'body' && group === 'conf' && name !== undefined) {
-      const key = String(name);
-      fields.set(key, [...(fields.get(key) ?? []), item.msg]);
-    } else general.push(`${(item.loc ?? []).join('.')}: ${item.msg}`);
+    if (where === 'body' && group === 'conf' && name !== undefined) add(String(name), item.msg);
+    else if (where === 'body' && RUN_FIELDS.includes(String(group))) add(`@${String(group)}`, item.msg);
+    else general.push(`${(item.loc ?? []).join('.')}: ${item.msg}`);
   }
   return { fields, general };
+}
+
+/** One of the run's own inputs, with the API's errors about it. */
+function RunInput(props: {
+  name: string;
+  label: string;
+  value: string;
+  set: (v: string) => void;
+  errors: string[];
+  type?: string;
+  placeholder?: string;
+}) {
+  return html`<label class=${props.errors.length > 0 ? 'invalid' : ''} data-field=${props.name}
+    >${props.label}
+    <input
+      name=${props.name}
+      type=${props.type ?? 'text'}
+      step=${props.type === 'datetime-local' ? '1' : undefined}
+      placeholder=${props.placeholder}
+      aria-invalid=${props.errors.length > 0}
+      value=${props.value}
+      onInput=${(e: Event) => props.set((e.target as HTMLInputElement).value)}
+    />
+    ${props.errors.map((m) => html`<span class="field-error" role="alert">${m}</span>`)}
+  </label>`;
 }
 
 /** Airflow's "Trigger DAG w/ config": one input per param, from its schema, and the run's own fields. */
@@ -86,30 +117,29 @@ export function TriggerPage({ dag, details }: { dag: string; details: DagDetails
     )}
     <fieldset class="run-fields">
       <legend>Run</legend>
-      <label
-        >Run id
-        <input
-          name="dag_run_id"
-          value=${runId}
-          placeholder="generated"
-          onInput=${(e: Event) => setRunId((e.target as HTMLInputElement).value)}
-      /></label>
-      <label
-        >Logical date (UTC)
-        <input
-          name="logical_date"
-          type="datetime-local"
-          step="1"
-          value=${logicalDate}
-          onInput=${(e: Event) => setLogicalDate((e.target as HTMLInputElement).value)}
-      /></label>
-      <label
-        >Note
-        <input
-          name="note"
-          value=${note}
-          onInput=${(e: Event) => setNote((e.target as HTMLInputElement).value)}
-      /></label>
+      <${RunInput}
+        name="dag_run_id"
+        label="Run id"
+        placeholder="generated"
+        value=${runId}
+        set=${setRunId}
+        errors=${errors.fields.get('@dag_run_id') ?? []}
+      />
+      <${RunInput}
+        name="logical_date"
+        label="Logical date (UTC)"
+        type="datetime-local"
+        value=${logicalDate}
+        set=${setLogicalDate}
+        errors=${errors.fields.get('@logical_date') ?? []}
+      />
+      <${RunInput}
+        name="note"
+        label="Note"
+        value=${note}
+        set=${setNote}
+        errors=${errors.fields.get('@note') ?? []}
+      />
     </fieldset>
     <button type="submit" class="primary" disabled=${busy}>Trigger</button>
   </form>`;
