@@ -131,6 +131,8 @@ const REQUESTS: Record<keyof RunStore, { reads: number; writes: number; units: n
   releaseSlot: { reads: 0, writes: 1, units: 1 },
   markRunning: { reads: 0, writes: 1, units: 1 },
   finish: { reads: 0, writes: 1, units: 4 }, // transaction: run + counter
+  listRuns: { reads: 1, writes: 0, units: 0 },
+  requeue: { reads: 0, writes: 1, units: 4 }, // transaction: run + queue entry
 };
 
 function counted(store: MemoryRunStore) {

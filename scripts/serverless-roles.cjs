@@ -28,7 +28,8 @@ module.exports = async ({ resolveVariable }) => {
       task: logs('task'),
       gate: logs('gate'),
       registerDag: logs('registerDag'),
-      runs: logs('api', 'scheduledRun', 'dataTrigger', 'runFinished'),
+      api: logs('api'),
+      runs: logs('scheduledRun', 'dataTrigger', 'runFinished'),
     },
     // The task handler's aws_secrets_manager and aws_ssm backends (src/clients/secrets.ts).
     secretsRead: {

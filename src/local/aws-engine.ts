@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import * as engineModule from 'aws-local-stepfunctions';
 import { ExecutionAbortedError, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import type { RunOptions, StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { ChildEnd } from './aws/integrations.ts';
+import type { ChildEnd, ServiceChildDescription } from './aws/integrations.ts';
 import {
   CALLBACK_RESOURCE,
   CHILD_RESOURCE,
@@ -24,7 +24,26 @@ import type { LocalTaskTokens } from './aws/task-tokens.ts';
  * same resources and tokens. Retry and Wait delays are skipped unless `delays: 'real'`: the simulator
  * keeps virtual time, and tests should not sleep (TimeoutSeconds stays real).
  */
-export type Resource = (payload: unknown) => Promise<unknown>;
+export type Resource = (payload: unknown, context?: EngineContext, signal?: AbortSignal) => Promise<unknown>;
+
+/**
+ * The `$$` context object the engine passes a task's resource (with `Task.Token` on callback
+ * tasks), and the signal that aborts once the engine stops waiting for that attempt.
+ */
+export type EngineContext = Record<string, unknown> & { Task?: { Token: string } };
+
+/**
+ * Runs a `.sync:2` child execution somewhere else (the local Step Functions service) instead of in
+ * this engine: its DescribeExecution once ended, or null once `signal` stopped it.
+ */
+export type ChildStarter = (child: {
+  /** The Task state that starts it. */
+  state: string;
+  stateMachineArn: string;
+  input: unknown;
+  name: string | undefined;
+  signal: AbortSignal;
+}) => Promise<ServiceChildDescription | null>;
 
 /** One engine event, as aws-local-stepfunctions reports it. */
 export interface EngineEvent {
@@ -46,6 +65,12 @@ export interface RunAslOptions {
   delays?: 'instant' | 'real';
   /** The state machine's name in $$.StateMachine and the execution ARN. */
   name?: string;
+  /** $$.Execution.Id and $$.StateMachine.Id, when not derived from `name`. */
+  ids?: { execution: string; stateMachine: string };
+  /** Stops the top execution: runAsl then throws (the execution was aborted). */
+  signal?: AbortSignal;
+  /** Child executions are started through this, by their StateMachineArn, instead of `children`. */
+  startChild?: ChildStarter;
 }
 
 /** One execution of a run: the top one or a child. */
@@ -119,8 +144,8 @@ export async function runAsl(
   const run: Run = { options, machines: new Map(), executions: [], drains: [] };
   const name = options.name ?? 'StateMachine';
   const top = prepare(run, name, definition);
-  const arn = executionArn(name, randomUUID());
-  const outcome = await execute(run, top, input, arn, null);
+  const arn = options.ids?.execution ?? executionArn(name, randomUUID());
+  const outcome = await execute(run, top, input, arn, null, options.signal, options.ids?.stateMachine);
   for (let i = 0; i < run.drains.length; i++) await run.drains[i];
   if (outcome.status === 'ABORTED') throw new Error('the execution was aborted');
   const sum = (key: 'transitions' | 'history_events') => run.executions.reduce((n, e) => n + e[key], 0);
@@ -161,6 +186,8 @@ function prepare(run: Run, name: string, definition: unknown): Prepared {
     if (state.Resource === CALLBACK_RESOURCE) {
       if (!run.options.tokens) throw new Error(`state ${stateName}: a callback task needs options.tokens`);
       prepared.callbacks.set(stateName, resource(stateName, params.FunctionName)[1]);
+    } else if (state.Resource === CHILD_RESOURCE && run.options.startChild) {
+      prepared.children.set(stateName, '');
     } else if (state.Resource === CHILD_RESOURCE) {
       const match = SUBSTITUTION.exec(String(params.StateMachineArn));
       if (!match) throw new Error(`state ${stateName}: StateMachineArn is not a definition substitution`);
@@ -184,6 +211,7 @@ async function execute(
   arn: string,
   parent: string | null,
   signal?: AbortSignal,
+  machineArn = stateMachineArn(machine.name),
 ): Promise<Outcome> {
   const stats: ExecutionStats = {
     execution_arn: arn,
@@ -204,7 +232,7 @@ async function execute(
     },
     context: {
       Execution: { Id: arn, Name: arn.slice(arn.lastIndexOf(':') + 1) },
-      StateMachine: { Id: stateMachineArn(machine.name), Name: machine.name },
+      StateMachine: { Id: machineArn, Name: machine.name },
     },
   });
   const stop = () => execution.abort();
@@ -257,7 +285,7 @@ function handlers(run: Run, machine: Prepared, stats: ExecutionStats): LocalHand
       const outcome = tokens.park(token, signal);
       outcome.catch(() => {}); // awaited below, once the resource call is answered
       try {
-        await resource((input as { Payload?: unknown }).Payload ?? null);
+        await resource((input as { Payload?: unknown }).Payload ?? null, context, signal);
         stats.history_events++; // TaskSubmitted
       } catch (e) {
         tokens.fail(token, e instanceof Error ? e : new Error(String(e)));
@@ -268,8 +296,21 @@ function handlers(run: Run, machine: Prepared, stats: ExecutionStats): LocalHand
   for (const [state, childName] of machine.children) {
     out[state] = async (input, _context, signal) => {
       if (signal.aborted) return abandoned;
-      const params = input as { Input?: unknown; Name?: string };
+      const params = input as { Input?: unknown; Name?: string; StateMachineArn?: string };
       const childInput = typeof params.Input === 'string' ? JSON.parse(params.Input) : (params.Input ?? {});
+      if (run.options.startChild) {
+        stats.history_events++; // TaskSubmitted
+        const described = await run.options.startChild({
+          state,
+          stateMachineArn: String(params.StateMachineArn),
+          input: childInput,
+          name: params.Name,
+          signal,
+        });
+        if (described === null) return abandoned;
+        if (described.Status !== 'SUCCEEDED') throw childFailure(described);
+        return described as never;
+      }
       const name = params.Name ?? randomUUID();
       const start = Date.now();
       stats.history_events++; // TaskSubmitted: StartExecution answered

@@ -23,6 +23,8 @@ export class MemoryRunStore implements RunStore {
       ...spec,
       state: 'queued',
       execution_arn: null,
+      executions: [],
+      pending_resume: null,
       start_date: null,
       end_date: null,
     };
@@ -35,6 +37,13 @@ export class MemoryRunStore implements RunStore {
   async getRun(dagId: string, runId: string) {
     const run = this.runs.get(`${dagId}/${runId}`);
     return run ? structuredClone(run) : null;
+  }
+
+  async listRuns(dagId: string) {
+    return [...this.runs.values()]
+      .filter((r) => r.dag_id === dagId)
+      .sort((a, b) => (a.run_id < b.run_id ? -1 : 1))
+      .map((r) => structuredClone(r));
   }
 
   async dequeueOldest(dagId: string) {
@@ -69,7 +78,13 @@ export class MemoryRunStore implements RunStore {
   async markRunning(dagId: string, runId: string, executionArn: string, startDate: string) {
     const run = this.runs.get(`${dagId}/${runId}`);
     if (run?.state !== 'queued') return false;
-    Object.assign(run, { state: 'running', execution_arn: executionArn, start_date: startDate });
+    Object.assign(run, {
+      state: 'running',
+      execution_arn: executionArn,
+      executions: [...run.executions, executionArn],
+      pending_resume: null,
+      start_date: startDate,
+    });
     return true;
   }
 
@@ -79,12 +94,36 @@ export class MemoryRunStore implements RunStore {
     state: 'success' | 'failed',
     endDate: string,
     releases: boolean,
+    executionArn?: string,
   ) {
     const run = this.runs.get(`${dagId}/${runId}`);
     if (!run || (run.state !== 'queued' && run.state !== 'running')) return false;
+    const current = run.execution_arn === executionArn;
+    const early = run.state === 'queued' && !run.executions.includes(executionArn ?? '');
+    if (executionArn !== undefined && !current && !early) return false;
+    if (executionArn !== undefined && !current) {
+      run.execution_arn = executionArn;
+      run.executions.push(executionArn);
+    }
     if (releases && (this.active.get(dagId) ?? 0) <= 0) return false;
-    Object.assign(run, { state, end_date: endDate });
+    Object.assign(run, { state, end_date: endDate, pending_resume: null });
     if (releases) this.active.set(dagId, this.active.get(dagId)! - 1);
+    return true;
+  }
+
+  async requeue(run: RunRecord, executionArn: string | null, resume: unknown, queuedAt: string) {
+    const stored = this.runs.get(`${run.dag_id}/${run.run_id}`);
+    if (!stored || (stored.state !== 'success' && stored.state !== 'failed')) return false;
+    if (stored.execution_arn !== executionArn) return false;
+    Object.assign(stored, {
+      state: 'queued',
+      pending_resume: resume,
+      end_date: null,
+      execution_arn: null,
+      queued_at: queuedAt,
+    });
+    this.queue(run.dag_id).push({ key: `${queuedAt}#${run.run_id}`, runId: run.run_id });
+    this.queue(run.dag_id).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return true;
   }
 }

@@ -149,13 +149,51 @@ describe('npm run package:aws', () => {
 
   it('puts IAM authorisation on every HTTP API route', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
-    expect(routes.map((r) => r.RouteKey).sort()).toEqual([
-      'GET /dags',
-      'GET /dags/{dag_id}/runs/{run_id}',
-      'POST /dags/{dag_id}/runs',
-      'POST /dags/{dag_id}/runs/{run_id}/cancel',
-    ]);
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(['ANY /api/v2/{proxy+}']);
     for (const route of routes) expect(['AWS_IAM', 'JWT']).toContain(route.AuthorizationType);
+  });
+
+  it('lets the API pause (its registry entries, its schedule group, passing only the scheduler role), read import errors and histories, and stop only this stage’s runs', () => {
+    expect(resources.ApiLambdaFunction!.Properties.Role).toEqual({ 'Fn::GetAtt': ['ApiRole', 'Arn'] });
+    const api = (
+      resources.ApiRole!.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>
+    ).flatMap((p) => p.PolicyDocument.Statement);
+    const grant = (action: string) =>
+      api
+        .filter((s) => ([] as string[]).concat(s.Action).includes(action))
+        .map((s) =>
+          JSON.stringify({ Resource: s.Resource, Condition: (s as { Condition?: unknown }).Condition }),
+        );
+    expect(grant('s3:PutObject')).toEqual([
+      JSON.stringify({ Resource: { 'Fn::Sub': '${DagBucket.Arn}/registry/*' } }),
+    ]);
+    expect(grant('s3:GetObject')[0]).toContain('${DagBucket.Arn}/errors/*');
+    expect(grant('s3:ListBucket')[0]).toContain('"s3:prefix":["registry/*","errors/*"]');
+    expect(grant('scheduler:UpdateSchedule')).toEqual([
+      JSON.stringify({
+        Resource: {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${ScheduleGroup}/*',
+        },
+      }),
+    ]);
+    expect(grant('scheduler:CreateSchedule')).toEqual([]);
+    expect(grant('iam:PassRole')).toEqual([
+      JSON.stringify({
+        Resource: { 'Fn::GetAtt': ['SchedulerRole', 'Arn'] },
+        Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    ]);
+    for (const action of ['states:GetExecutionHistory', 'states:StopExecution'])
+      expect(grant(action)[0]).toContain(`execution:${PREFIX}-dag-*`);
+    // The Lambdas that only start or end runs cannot stop one, read its history or a secret.
+    const runs = JSON.stringify(resources.RunsRole!.Properties);
+    for (const action of [
+      'states:StopExecution',
+      'states:GetExecutionHistory',
+      'secretsmanager:GetSecretValue',
+    ])
+      expect(runs).not.toContain(action);
   });
 
   it('grants no wildcard action and no unscoped resource', () => {

@@ -2,7 +2,7 @@ import { ExecutionDoesNotExist, StopExecutionCommand } from '@aws-sdk/client-sfn
 import type { TaskInvocation } from '../contract.ts';
 import { handlerCalls, readHistory, unfinishedJobs } from './execution-history.ts';
 import { airflowInstant } from './run-ids.ts';
-import type { RunDeps } from './run-queue.ts';
+import { drain, type RunDeps } from './run-queue.ts';
 import type { RunRecord } from './run-store.ts';
 
 export interface CancelDeps extends RunDeps {
@@ -21,9 +21,10 @@ export type CancelOutcome =
 
 /**
  * Cancels a run. A queued run leaves the queue and ends failed (no slot was held). A running one is
- * stopped (its slot comes back through the status-change event), then every job it submitted that
- * had not reached its goal is cancelled through the task handler, so no Flink job outlives its run.
- * A finished run is returned as it is.
+ * stopped and ends failed, its slot given back and the queue drained (the status-change event that
+ * follows finds it finished), then every job it submitted that had not reached its goal is
+ * cancelled through the task handler, so no Flink job outlives its run. A finished run is returned
+ * as it is.
  */
 export async function cancelRun(deps: CancelDeps, dagId: string, runId: string): Promise<CancelOutcome> {
   const run = await deps.store.getRun(dagId, runId);
@@ -46,6 +47,7 @@ export async function cancelRun(deps: CancelDeps, dagId: string, runId: string):
   } catch (error) {
     if (!(error instanceof ExecutionDoesNotExist)) throw error;
   }
+  await deps.store.finish(dagId, runId, 'failed', airflowInstant(deps.now()), true, run.execution_arn);
   const jobs = [];
   for (const { submit, job } of unfinishedJobs(
     handlerCalls(await readHistory(deps.sfn, run.execution_arn)),
@@ -58,5 +60,7 @@ export async function cancelRun(deps: CancelDeps, dagId: string, runId: string):
     }
     jobs.push({ task_id: submit.task.task_id, job_name: job.job_name, error: failure });
   }
+  const entry = await deps.bucket.getEntry(dagId);
+  if (entry) await drain(deps, entry);
   return { kind: 'cancelled', run: (await deps.store.getRun(dagId, runId))!, jobs };
 }

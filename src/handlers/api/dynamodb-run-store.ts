@@ -13,7 +13,8 @@ import type { RunRecord, RunSpec, RunStore, StoredRunState } from './run-store.t
 
 /**
  * One table, string keys `pk`/`sk`:
- * - run:     pk `DAG#<dag_id>`   sk `RUN#<run_id>`   spec (JSON), state, execution_arn, start_date, end_date
+ * - run:     pk `DAG#<dag_id>`   sk `RUN#<run_id>`   spec (JSON), state, execution_arn, executions
+ *            (list of every attempt's ARN), pending_resume (JSON), start_date, end_date
  * - queue:   pk `QUEUE#<dag_id>` sk `<queued_at>#<run_id>`   (FIFO by acceptance time)
  * - counter: pk `DAG#<dag_id>`   sk `SLOTS`          active (number of started, unfinished runs)
  */
@@ -35,13 +36,30 @@ const releaseUpdate = (table: string, dagId: string) => ({
 const optional = (value: AttributeValue | undefined): string | null => value?.S ?? null;
 
 function toRecord(item: Record<string, AttributeValue>): RunRecord {
+  const executionArn = optional(item.execution_arn);
   return {
     ...(JSON.parse(item.spec!.S!) as RunSpec),
     state: item.state!.S as StoredRunState,
-    execution_arn: optional(item.execution_arn),
+    execution_arn: executionArn,
+    executions: item.executions?.L?.map((a) => a.S!) ?? (executionArn ? [executionArn] : []),
+    pending_resume: item.pending_resume?.S ? (JSON.parse(item.pending_resume.S) as unknown) : null,
     start_date: optional(item.start_date),
     end_date: optional(item.end_date),
   };
+}
+
+/** The fixed part of a record, as stored under `spec`. */
+function specOf(run: RunRecord): RunSpec {
+  const {
+    state: _state,
+    execution_arn: _arn,
+    executions: _executions,
+    pending_resume: _resume,
+    start_date: _start,
+    end_date: _end,
+    ...spec
+  } = run;
+  return spec;
 }
 
 const isConditionFailure = (error: unknown): boolean =>
@@ -77,7 +95,15 @@ export class DynamoDbRunStore implements RunStore {
       );
       return {
         created: true,
-        run: { ...spec, state: 'queued', execution_arn: null, start_date: null, end_date: null },
+        run: {
+          ...spec,
+          state: 'queued',
+          execution_arn: null,
+          executions: [],
+          pending_resume: null,
+          start_date: null,
+          end_date: null,
+        },
       };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
@@ -92,6 +118,24 @@ export class DynamoDbRunStore implements RunStore {
       new GetItemCommand({ TableName: this.table, Key: runKey(dagId, runId), ConsistentRead: true }),
     );
     return out.Item ? toRecord(out.Item) : null;
+  }
+
+  async listRuns(dagId: string): Promise<RunRecord[]> {
+    const runs: RunRecord[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :run)',
+          ExpressionAttributeValues: { ':pk': { S: `DAG#${dagId}` }, ':run': { S: 'RUN#' } },
+          ExclusiveStartKey: start,
+        }),
+      );
+      runs.push(...(page.Items ?? []).map(toRecord));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return runs;
   }
 
   /** The DAG's queue, oldest first (consistent read). */
@@ -175,13 +219,17 @@ export class DynamoDbRunStore implements RunStore {
         new UpdateItemCommand({
           TableName: this.table,
           Key: runKey(dagId, runId),
-          UpdateExpression: 'SET #state = :running, execution_arn = :arn, start_date = :start',
+          UpdateExpression:
+            'SET #state = :running, execution_arn = :arn, start_date = :start, ' +
+            'executions = list_append(if_not_exists(executions, :none), :arns) REMOVE pending_resume',
           ConditionExpression: '#state = :queued',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
             ':running': { S: 'running' },
             ':queued': { S: 'queued' },
             ':arn': { S: executionArn },
+            ':arns': { L: [{ S: executionArn }] },
+            ':none': { L: [] },
             ':start': { S: startDate },
           },
         }),
@@ -199,26 +247,82 @@ export class DynamoDbRunStore implements RunStore {
     state: 'success' | 'failed',
     endDate: string,
     releases: boolean,
+    executionArn?: string,
   ): Promise<boolean> {
-    const finishRun = {
+    const values = { ':final': { S: state }, ':end': { S: endDate }, ':queued': { S: 'queued' } };
+    const running = { ':running': { S: 'running' } };
+    const finishRun = (update: string, condition: string, more: Record<string, AttributeValue>) => ({
       Update: {
         TableName: this.table,
         Key: runKey(dagId, runId),
-        UpdateExpression: 'SET #state = :final, end_date = :end',
-        ConditionExpression: '#state IN (:queued, :running)',
+        UpdateExpression: `SET #state = :final, end_date = :end${update} REMOVE pending_resume`,
+        ConditionExpression: condition,
         ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':final': { S: state },
-          ':end': { S: endDate },
-          ':queued': { S: 'queued' },
-          ':running': { S: 'running' },
-        },
+        ExpressionAttributeValues: { ...values, ...more },
       },
-    };
+    });
+    const attempts = executionArn
+      ? [
+          finishRun('', '#state IN (:queued, :running) AND execution_arn = :arn', {
+            ...running,
+            ':arn': { S: executionArn },
+          }),
+          // The execution ended before its start was recorded: a queued run that never had it.
+          finishRun(
+            ', execution_arn = :arn, executions = list_append(if_not_exists(executions, :none), :arns)',
+            '#state = :queued AND NOT contains(executions, :arn)',
+            { ':arn': { S: executionArn }, ':arns': { L: [{ S: executionArn }] }, ':none': { L: [] } },
+          ),
+        ]
+      : [finishRun('', '#state IN (:queued, :running)', running)];
     const release = { Update: releaseUpdate(this.table, dagId) };
+    for (const update of attempts) {
+      try {
+        await this.client.send(
+          new TransactWriteItemsCommand({ TransactItems: releases ? [update, release] : [update] }),
+        );
+        return true;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    return false;
+  }
+
+  async requeue(
+    run: RunRecord,
+    executionArn: string | null,
+    resume: unknown,
+    queuedAt: string,
+  ): Promise<boolean> {
+    const spec: RunSpec = { ...specOf(run), queued_at: queuedAt };
     try {
       await this.client.send(
-        new TransactWriteItemsCommand({ TransactItems: releases ? [finishRun, release] : [finishRun] }),
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table,
+                Key: runKey(run.dag_id, run.run_id),
+                UpdateExpression:
+                  'SET #state = :queued, spec = :spec, pending_resume = :resume REMOVE end_date, execution_arn',
+                ConditionExpression:
+                  '#state IN (:success, :failed) AND ' +
+                  (executionArn === null ? 'attribute_not_exists(execution_arn)' : 'execution_arn = :arn'),
+                ExpressionAttributeNames: { '#state': 'state' },
+                ExpressionAttributeValues: {
+                  ':queued': { S: 'queued' },
+                  ':success': { S: 'success' },
+                  ':failed': { S: 'failed' },
+                  ...(executionArn === null ? {} : { ':arn': { S: executionArn } }),
+                  ':spec': { S: JSON.stringify(spec) },
+                  ':resume': { S: JSON.stringify(resume) },
+                },
+              },
+            },
+            { Put: { TableName: this.table, Item: { ...queueKey(spec), run_id: { S: spec.run_id } } } },
+          ],
+        }),
       );
       return true;
     } catch (error) {

@@ -13,6 +13,11 @@ export interface HandlerCall {
   result: Record<string, unknown> | null;
   /** The error name when it failed (StillRunning for a poll that came too early). */
   error: string | null;
+  /** The failure's message (the Lambda error's errorMessage), at most 500 characters. */
+  message: string | null;
+  /** When the call was made. */
+  scheduled_at: Date;
+  /** When it ended (when it was made while it is pending). */
   timestamp: Date;
 }
 
@@ -73,15 +78,22 @@ const ENDS: Record<string, 'succeeded' | 'failed'> = {
   TaskStartFailed: 'failed',
 };
 
-function failureName(event: HistoryEvent): string | null {
-  const details =
+function failureDetails(event: HistoryEvent) {
+  return (
     event.lambdaFunctionFailedEventDetails ??
     event.lambdaFunctionTimedOutEventDetails ??
     event.lambdaFunctionStartFailedEventDetails ??
     event.taskFailedEventDetails ??
     event.taskTimedOutEventDetails ??
-    event.taskStartFailedEventDetails;
-  return details?.error ?? null;
+    event.taskStartFailedEventDetails
+  );
+}
+
+function failureMessage(cause: string | undefined): string | null {
+  if (!cause) return null;
+  const parsed = parse(cause) as { errorMessage?: unknown } | undefined;
+  const text = typeof parsed?.errorMessage === 'string' ? parsed.errorMessage : cause;
+  return text.slice(0, 500);
 }
 
 export function handlerCalls(events: HistoryEvent[]): HandlerCall[] {
@@ -97,6 +109,8 @@ export function handlerCalls(events: HistoryEvent[]): HandlerCall[] {
       outcome: 'pending',
       result: null,
       error: null,
+      message: null,
+      scheduled_at: event.timestamp!,
       timestamp: event.timestamp!,
     });
   }
@@ -113,7 +127,9 @@ export function handlerCalls(events: HistoryEvent[]): HandlerCall[] {
     if (!call) continue;
     call.outcome = outcome;
     call.result = outcome === 'succeeded' ? succeededResult(event) : null;
-    call.error = outcome === 'failed' ? failureName(event) : null;
+    const failure = outcome === 'failed' ? failureDetails(event) : undefined;
+    call.error = failure?.error ?? null;
+    call.message = failureMessage(failure?.cause);
     call.timestamp = event.timestamp!;
   }
   return [...calls.values()];

@@ -57,6 +57,7 @@ export async function onExecutionFinished(deps: RunDeps, event: unknown): Promis
     runStateOf(detail.status, detail.output),
     endDate,
     true,
+    detail.executionArn,
   );
   const entry = await deps.bucket.getEntry(dagId);
   if (entry) await drain(deps, entry);

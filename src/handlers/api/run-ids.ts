@@ -72,6 +72,17 @@ export function executionName(runId: string): string {
   return `${runId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 67)}-${sha256(runId).slice(0, 12)}`;
 }
 
+/**
+ * The execution name of a run's attempt: the first is the run's own name; a re-run (attempt 2, 3,
+ * ...) appends `-r<n>-` and a hash of both, so no two attempts of a run share a name and the name
+ * stays within 80 characters.
+ */
+export function attemptName(name: string, attempt: number): string {
+  if (attempt <= 1) return name;
+  const suffix = `-r${attempt}-${sha256(`${name}\u0000${attempt}`).slice(0, 8)}`;
+  return `${name.slice(0, 80 - suffix.length)}${suffix}`;
+}
+
 /** The trigger request as sent, hashed: the same run id with another body is a conflict. */
 export const requestHash = (body: { conf: Record<string, unknown>; logical_date: string | null }): string =>
   sha256(`[${canonicalJson(body.conf)},${JSON.stringify(body.logical_date)}]`);

@@ -1,7 +1,7 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { RunContext } from '../contract.ts';
 import type { DagBucket, RegistryEntry } from '../registry/dag-bucket.ts';
-import { airflowInstant, executionName } from './run-ids.ts';
+import { airflowInstant, attemptName, executionName } from './run-ids.ts';
 import type { ParamError } from '../../dag/params.ts';
 import { prepareRun } from './prepare-run.ts';
 import type { RunRecord, RunStore, RunType } from './run-store.ts';
@@ -26,6 +26,8 @@ export interface TriggerRequest {
   dag_run_id?: string | undefined;
   logical_date?: string | undefined;
   conf?: Record<string, unknown> | undefined;
+  note?: string | undefined;
+  backfill_id?: number | undefined;
 }
 
 export type TriggerOutcome =
@@ -68,6 +70,9 @@ export async function triggerRun(deps: RunDeps, request: TriggerRequest): Promis
     request_hash: hash,
     queued_at: deps.now().toISOString(),
     execution_name: executionName(runId),
+    version_arn: entry.version_arn,
+    note: request.note ?? null,
+    backfill_id: request.backfill_id ?? null,
   });
   if (!created) {
     return run.request_hash === hash
@@ -81,15 +86,24 @@ export async function triggerRun(deps: RunDeps, request: TriggerRequest): Promis
   return { kind: 'created', run: (await deps.store.getRun(request.dag_id, runId)) ?? run };
 }
 
+/**
+ * Starts the run's next execution: the first on the version the run was created on; a re-run of
+ * cleared tasks (pending_resume) on the same version with `{run, resume}` and a name of its own.
+ */
 async function start(deps: RunDeps, entry: RegistryEntry, runId: string): Promise<void> {
   const run = await deps.store.getRun(entry.dag_id, runId);
   if (!run) return;
+  const attempt = run.executions.length + 1;
   try {
     const out = await deps.sfn.send(
       new StartExecutionCommand({
-        stateMachineArn: entry.alias_arn,
-        name: run.execution_name,
-        input: JSON.stringify(executionInput(run)),
+        stateMachineArn: run.version_arn ?? entry.alias_arn,
+        name: attemptName(run.execution_name, attempt),
+        input: JSON.stringify(
+          run.pending_resume === null
+            ? executionInput(run)
+            : { ...executionInput(run), resume: run.pending_resume },
+        ),
       }),
     );
     await deps.store.markRunning(

@@ -18,8 +18,13 @@ const ScheduledEventSchema = z.object({
  * schedule meant, and the run id `scheduled__<logical_date>` makes a repeated tick (a retry, or
  * both halves of a day-of-month-or-day-of-week cron) the same run.
  */
-export async function onScheduleTick(deps: RunDeps, event: unknown): Promise<TriggerOutcome> {
+export async function onScheduleTick(
+  deps: RunDeps,
+  event: unknown,
+): Promise<TriggerOutcome | { kind: 'paused' }> {
   const tick = ScheduledEventSchema.parse(event);
+  // The schedules of a paused DAG are disabled; a tick already under way when it paused starts nothing.
+  if ((await deps.bucket.getEntry(tick.dag_id))?.is_paused === true) return { kind: 'paused' };
   const outcome = await triggerRun(deps, {
     dag_id: tick.dag_id,
     run_type: 'scheduled',
@@ -34,7 +39,7 @@ export async function onScheduleTick(deps: RunDeps, event: unknown): Promise<Tri
 }
 
 /**
- * New objects start a run of every active DAG whose trigger matches, with conf
+ * New objects start a run of every active, unpaused DAG whose trigger matches, with conf
  * {bucket, key, size, etag}. The run id comes from the object's identity, so a redelivered event
  * does not start a second run.
  */
@@ -52,7 +57,7 @@ export async function onObjectCreated(
       ),
   );
   if (objects.length === 0) return [];
-  const entries = (await deps.bucket.listEntries()).filter((e) => e.active);
+  const entries = (await deps.bucket.listEntries()).filter((e) => e.active && e.is_paused !== true);
   const results: Array<{ dag_id: string; outcome: TriggerOutcome }> = [];
   for (const object of objects) {
     const identity = createHash('sha256')

@@ -2,6 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { AwsApiBackend } from '../../aws/api-backend.ts';
+import { DynamoDbBackfillStore } from '../../aws/dynamodb-backfill-store.ts';
 import { DynamoDbGateStore } from '../../aws/dynamodb-gate-store.ts';
 import { SfnTaskTokens } from '../../aws/sfn-task-tokens.ts';
 import { DynamoDbRunStore } from '../api/dynamodb-run-store.ts';
@@ -62,6 +64,12 @@ export function runDeps(): RunDeps {
   };
 }
 
+const schedulerTarget = (e: DeploymentEnv) => ({
+  group: e.SCHEDULE_GROUP,
+  functionArn: e.SCHEDULED_RUN_FUNCTION_ARN,
+  roleArn: e.SCHEDULER_ROLE_ARN,
+});
+
 export function registryDeps(): RegistryDeps {
   const e = deploymentEnv();
   return {
@@ -75,13 +83,21 @@ export function registryDeps(): RegistryDeps {
       workflowRoleArn: e.WORKFLOW_ROLE_ARN,
       taskHandlerArn: e.TASK_HANDLER_ARN,
       gateHandlerArn: e.GATE_HANDLER_ARN,
-      scheduler: {
-        group: e.SCHEDULE_GROUP,
-        functionArn: e.SCHEDULED_RUN_FUNCTION_ARN,
-        roleArn: e.SCHEDULER_ROLE_ARN,
-      },
+      scheduler: schedulerTarget(e),
     },
   };
+}
+
+/** The API's backend; cancel calls the task handler's cancel op in-process (loaded on first use). */
+export function apiBackend(): AwsApiBackend {
+  const e = deploymentEnv();
+  return new AwsApiBackend({
+    ...runDeps(),
+    backfills: new DynamoDbBackfillStore(dynamodb(), e.RUNS_TABLE),
+    scheduler: scheduler(),
+    schedulerTarget: schedulerTarget(e),
+    cancelJob: async (invocation) => (await import('../task.ts')).handleTask(invocation),
+  });
 }
 
 export const gateDeps = /* @__PURE__ */ perContainer((): GateDeps => ({

@@ -15,6 +15,7 @@ import type { EventBridgeSchedule } from './schedule-expression.ts';
  *   dags/<any>.yaml|yml|json       DAG sources (the GitOps or console upload)
  *   compiled/<dag_id>.asl.json     the ASL deployed (with the handler ARN substituted)
  *   compiled/<dag_id>.plan.json    the IR: params, max_active_runs, triggers the API reads
+ *   compiled/<dag_id>.v<n>.plan.json  the IR of state machine version n (a run reads its own version's)
  *   compiled/<dag_id>.report.json  the compiler's report
  *   registry/<dag_id>.json         RegistryEntry: what is live
  *   errors/<dag_id>.json           diagnostics of the last rejected upload
@@ -26,6 +27,7 @@ export const isDagSourceKey = (key: string): boolean =>
 export const bucketKeys = {
   asl: (dagId: string) => `compiled/${dagId}.asl.json`,
   plan: (dagId: string) => `compiled/${dagId}.plan.json`,
+  versionPlan: (dagId: string, version: number) => `compiled/${dagId}.v${version}.plan.json`,
   report: (dagId: string) => `compiled/${dagId}.report.json`,
   entry: (dagId: string) => `registry/${dagId}.json`,
   errors: (dagId: string) => `errors/${dagId}.json`,
@@ -62,6 +64,8 @@ export interface RegistryEntry {
   triggers: TriggerIR[];
   /** False once the source file is removed: schedules disabled, runs refused, history kept. */
   active: boolean;
+  /** Paused through the API: schedules disabled, data triggers ignored; kept across registrations. */
+  is_paused?: boolean;
   updated_at: string;
 }
 
@@ -109,17 +113,23 @@ export class DagBucket {
   getEntry = (dagId: string) => this.getJson<RegistryEntry>(bucketKeys.entry(dagId));
   getPlan = (dagId: string) => this.getJson<PlanIR>(bucketKeys.plan(dagId));
 
-  /** Every registry entry, sorted by dag_id. */
-  async listEntries(): Promise<RegistryEntry[]> {
+  /** The keys of the `.json` objects under a prefix. */
+  async listJsonKeys(prefix: string): Promise<string[]> {
     const keys: string[] = [];
     let token: string | undefined;
     do {
       const page = await this.s3.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: 'registry/', ContinuationToken: token }),
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
       );
       keys.push(...(page.Contents ?? []).map((o) => o.Key!).filter((k) => k.endsWith('.json')));
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+    return keys;
+  }
+
+  /** Every registry entry, sorted by dag_id. */
+  async listEntries(): Promise<RegistryEntry[]> {
+    const keys = await this.listJsonKeys('registry/');
     const entries = await Promise.all(keys.map((k) => this.getJson<RegistryEntry>(k)));
     return entries
       .filter((e): e is RegistryEntry => e !== null)

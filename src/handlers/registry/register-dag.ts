@@ -10,7 +10,7 @@ import {
   isDagSourceKey,
   type RegistryEntry,
 } from './dag-bucket.ts';
-import { disableSchedules, type SchedulerTarget, scheduleEntries, syncSchedules } from './schedule-sync.ts';
+import { setSchedulesState, type SchedulerTarget, scheduleEntries, syncSchedules } from './schedule-sync.ts';
 import { type LiveVersion, publishLive, publishVersion } from './state-machine-deploy.ts';
 
 export interface RegistryConfig {
@@ -40,6 +40,9 @@ export type Registration =
   | { action: 'rejected'; dag_id: string; diagnostics: string[] }
   | { action: 'deactivated'; dag_id: string }
   | { action: 'ignored'; key: string; reason: string };
+
+/** The number of a state machine version ARN (`...:stateMachine:<name>:<n>`); 0 when it has none. */
+export const versionNumber = (versionArn: string): number => Number(/:(\d+)$/.exec(versionArn)?.[1] ?? 0);
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -126,7 +129,7 @@ async function deactivateFrom(deps: RegistryDeps, key: string, keep?: string): P
     (e) => e.source_key === key && e.active && e.dag_id !== keep,
   );
   for (const entry of stale) {
-    await disableSchedules(deps.scheduler, entry.dag_id, entry.schedules, deps.config.scheduler);
+    await setSchedulesState(deps.scheduler, entry.dag_id, entry.schedules, deps.config.scheduler, 'DISABLED');
     await deps.bucket.putJson(bucketKeys.entry(entry.dag_id), {
       ...entry,
       active: false,
@@ -210,17 +213,22 @@ export async function registerDagObject(deps: RegistryDeps, key: string): Promis
         children: [],
         deployed: definition,
       };
+  const version = versionNumber(live.versionArn);
   await Promise.all([
     deps.bucket.putText(bucketKeys.asl(dagId), deployed),
     deps.bucket.putText(bucketKeys.plan(dagId), compiled.plan),
+    deps.bucket.putText(bucketKeys.versionPlan(dagId, version), compiled.plan),
     deps.bucket.putText(bucketKeys.report(dagId), compiled.report),
   ]);
+  // A DAG paused through the API stays paused when a new version of its file lands.
+  const paused = previous?.is_paused === true;
   const schedules = await syncSchedules(
     deps.scheduler,
     dagId,
     scheduleEntries(dagId, compiled.schedules),
     previous?.schedules ?? [],
     deps.config.scheduler,
+    paused ? 'DISABLED' : 'ENABLED',
   );
   const entry: RegistryEntry = {
     dag_id: dagId,
@@ -236,6 +244,7 @@ export async function registerDagObject(deps: RegistryDeps, key: string): Promis
     max_active_runs: ir.max_active_runs,
     triggers: ir.triggers,
     active: true,
+    ...(paused ? { is_paused: true } : {}),
     updated_at: now.toISOString(),
   };
   await deps.bucket.putJson(bucketKeys.entry(dagId), entry);

@@ -60,6 +60,7 @@ export async function syncSchedules(
   desired: ScheduleEntry[],
   existing: ScheduleEntry[],
   target: SchedulerTarget,
+  state: 'ENABLED' | 'DISABLED' = 'ENABLED',
 ): Promise<ScheduleEntry[]> {
   const result: ScheduleEntry[] = [];
   for (const schedule of desired) {
@@ -68,7 +69,7 @@ export async function syncSchedules(
       result.push(current);
       continue;
     }
-    const input = definition(dagId, schedule, target, 'ENABLED');
+    const input = definition(dagId, schedule, target, state);
     if (current) {
       await scheduler.send(new UpdateScheduleCommand(input));
     } else {
@@ -91,16 +92,20 @@ export async function syncSchedules(
   return result;
 }
 
-/** Disables every schedule of a DAG whose file was removed; the definitions stay for a later re-upload. */
-export async function disableSchedules(
+/**
+ * Disables (a DAG whose file was removed, or paused) or enables (unpaused) every schedule of a DAG;
+ * the definitions stay.
+ */
+export async function setSchedulesState(
   scheduler: SchedulerClient,
   dagId: string,
   existing: ScheduleEntry[],
   target: SchedulerTarget,
+  state: 'ENABLED' | 'DISABLED',
 ): Promise<void> {
   for (const schedule of existing) {
     try {
-      await scheduler.send(new UpdateScheduleCommand(definition(dagId, schedule, target, 'DISABLED')));
+      await scheduler.send(new UpdateScheduleCommand(definition(dagId, schedule, target, state)));
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
     }

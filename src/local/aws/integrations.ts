@@ -36,6 +36,11 @@ export interface ChildDescription {
   StopDate: number;
 }
 
+/** A child that the local Step Functions service ran: it may also end stopped or timed out. */
+export type ServiceChildDescription = Omit<ChildDescription, 'Status'> & {
+  Status: 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+};
+
 export interface ChildEnd {
   machine: string;
   name: string;
@@ -67,7 +72,7 @@ export function describeChild(end: ChildEnd): ChildDescription {
 }
 
 /** A failed child fails its Task with States.TaskFailed, the description as the cause (as on AWS). */
-export function childFailure(description: ChildDescription): Error {
+export function childFailure(description: ChildDescription | ServiceChildDescription): Error {
   const error = new Error(JSON.stringify(description));
   error.name = 'States.TaskFailed';
   return error;

@@ -72,6 +72,13 @@ export class LocalTaskTokens implements TaskTokenSender {
     this.#take(token).reject(failure);
   }
 
+  /** SendTaskHeartbeat: the token's task must still be waiting (no heartbeat timeout is kept). */
+  heartbeat(token: string): void {
+    if (this.#parked.has(token)) return;
+    if (this.#over.has(token)) throw new TaskTokenError('TaskTimedOut', 'the task of this token is over');
+    throw new TaskTokenError('InvalidToken', 'no task was given this token');
+  }
+
   /**
    * Fails a parked attempt from inside the engine (its resource call threw). False when the token
    * was completed first: the first outcome wins.

@@ -122,7 +122,11 @@ export interface RerunRequest {
   cleared: string[];
 }
 
-export type RerunOutcome = { kind: 'rerun'; run: RunEntry } | { kind: 'not_found' };
+export type RerunOutcome =
+  | { kind: 'rerun'; run: RunEntry }
+  | { kind: 'not_found' }
+  /** The run has not finished (or changed while it was being cleared). */
+  | { kind: 'conflict'; message: string };
 
 export interface BackfillRecord {
   id: number;

@@ -45,6 +45,7 @@ tasks:
     jar_id: load.jar
     entry_class: org.example.Load
     job_name: 'load-{{ run_id }}'
+    args: ['--job-name', 'load-{{ run_id }}']
     poke_interval: 1s
     depends_on: [prepare]
   report:
@@ -54,6 +55,7 @@ tasks:
     jar_id: report.jar
     entry_class: org.example.Report
     job_name: 'report-{{ run_id }}'
+    args: ['--job-name', 'report-{{ run_id }}']
     poke_interval: 1s
     depends_on: [load]
 `;
@@ -246,7 +248,7 @@ export function apiV2Suite(name: string, start: () => Promise<ApiV2Host>, timeou
         try {
           await host.upload(
             'api_suite.yaml',
-            suiteDag(host.flinkUrl).replace("'load-{{ run_id }}'", "'stream-{{ run_id }}'"),
+            suiteDag(host.flinkUrl).replaceAll("'load-{{ run_id }}'", "'stream-{{ run_id }}'"),
           );
           await host.request('POST', '/api/v2/dags/api_suite/dagRuns', { dag_run_id: 'k1' });
           await until(
