@@ -1,6 +1,7 @@
 import { DescribeExecutionCommand, type SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { onExecutionFinished } from '../../handlers/api/run-finished.ts';
 import { drain, type RunDeps } from '../../handlers/api/run-queue.ts';
+import { INTERRUPTED_ERROR } from '../../aws/task-instances.ts';
 import type { ApiBackend } from '../../runs/api/backend.ts';
 import type { LocalSfnService } from '../aws/sfn-service/service.ts';
 
@@ -53,7 +54,7 @@ export async function recoverRuns(deps: RestartDeps): Promise<void> {
     await deps.sfn.send(
       new StopExecutionCommand({
         executionArn: execution.executionArn,
-        error: 'airless.Interrupted',
+        error: INTERRUPTED_ERROR,
         cause:
           'airless standalone stopped while the execution ran; the run is resumed from its recorded outcomes',
       }),

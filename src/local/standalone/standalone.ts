@@ -12,7 +12,6 @@ import { AwsApiBackend } from '../../aws/api-backend.ts';
 import { DynamoDbBackfillStore } from '../../aws/dynamodb-backfill-store.ts';
 import { handleTask } from '../../handlers/task.ts';
 import { apiRouter } from '../../runs/api/router.ts';
-import { resumeFrom } from '../../runs/resume.ts';
 import { LocalSfnService } from '../aws/sfn-service/service.ts';
 import { recoverRuns, runOfInput } from './restart.ts';
 import type { EmulatorOptions } from '../emulators/index.ts';
@@ -168,7 +167,6 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
       scheduler: registryDeps.scheduler,
       schedulerTarget: registryDeps.config.scheduler,
       cancelJob: (invocation) => handleTask(invocation, env.deps),
-      resumeFrom: (plan, tis, cleared) => resumeFrom(plan, tis, new Set(cleared)),
     });
     await recoverRuns({ service: sfnService, sfn: sfnClient, runDeps: deps, backend, resuming, print });
     const http = await startHttpServer({

@@ -200,7 +200,7 @@ describe('airless standalone restart', () => {
         (r) => ['success', 'failed'].includes(String(r.state)),
         90_000,
       );
-      expect(run.state).toBe('success');
+      expect(run.state, p.output()).toBe('success');
       expect([await submitted('slow-killed-10'), await submitted('report-killed')]).toEqual([1, 1]);
     } finally {
       await stop(p);
