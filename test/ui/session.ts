@@ -57,6 +57,7 @@ export async function fillTriggerForm(
   dag: string,
   values: Record<string, string>,
 ): Promise<void> {
+  await s.page.goto('about:blank'); // a fresh form, not the one left on the page
   await s.page.goto(`${s.host.url}/ui/#/dags/${dag}/trigger`);
   await s.page.locator('form.trigger').waitFor();
   for (const [name, value] of Object.entries(values)) {
