@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveRunParams } from '../../src/dag/params.ts';
+import { planOf } from './backend-double.ts';
 import { etlPlan } from './fixtures.ts';
 import { fillTriggerForm, gridCell, runBar, startUiSession, type UiSession } from './session.ts';
 
@@ -15,6 +16,7 @@ let page: Page;
 beforeAll(async () => {
   s = await startUiSession((backend) => {
     backend.addDag(etlPlan());
+    backend.addDag(planOf("dag_id: daily\nschedule: '@daily'\ntasks:\n  only: { operator: empty }\n"));
     backend.errors.push({
       id: 1,
       filename: 'dags/broken.yaml',
@@ -119,5 +121,20 @@ describe('web UI in Chromium', () => {
     await expect.poll(() => runBar(s, 'ui_run_3').getAttribute('class')).toContain('s-failed');
     expect((await s.backend.getRun('etl', 'ui_run_3'))!.state).toBe('failed');
     await s.shot('run-marked-failed');
+  });
+
+  it('creates a backfill from the form and shows its runs in the grid', async () => {
+    await page.goto(`${s.host.url}/ui/#/dags/daily/backfill`);
+    await page.locator('[name="from_date"]').fill('2026-01-01T00:00');
+    await page.locator('[name="to_date"]').fill('2026-01-03T00:00');
+    await page.locator('form.backfill button[type=submit]').click();
+    await page.locator('.banner.ok').waitFor();
+    await page.locator('table.backfills tbody tr').first().waitFor();
+    await s.shot('backfill');
+    await expect
+      .poll(async () => (await s.backend.listRuns('daily')).filter((r) => r.run_type === 'backfill').length)
+      .toBe(3);
+    await page.goto(`${s.host.url}/ui/#/dags/daily`);
+    await expect.poll(() => page.locator('button.run-bar').count(), { timeout: 15_000 }).toBe(3);
   });
 });
