@@ -8,6 +8,7 @@ import { run as durable } from './durable.ts';
 import { run as emulators } from './emulators.ts';
 import { run as fuzz } from './fuzz.ts';
 import { run as handlers } from './handlers.ts';
+import { run as ui } from './ui.ts';
 
 // prettier-ignore
 const topics: Array<[name: string, run: () => Promise<void>]> = [
@@ -19,6 +20,7 @@ const topics: Array<[name: string, run: () => Promise<void>]> = [
   ['aws-deployment', awsDeployment],
   ['cli', cli],
   ['fuzz', fuzz],
+  ['ui', ui],
 ];
 
 const wanted = process.argv.slice(2);

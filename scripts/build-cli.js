@@ -3,9 +3,10 @@
 // bin/airless.js when the sources are newer than the build): one ES module per command and per lazy
 // import (code splitting), dependencies left in node_modules. Without esbuild (`npm ci --omit=dev`)
 // it prints why and exits 0: bin/airless.js then runs the sources through tsx.
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { replaceDir } from './replace-dir.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Builds dist/cli (or `out`); resolves to false when esbuild is not installed. */
@@ -33,13 +34,8 @@ export async function buildCli(out = join(root, 'dist', 'cli')) {
     });
     // A marker written last: a build cut short is never taken for a complete one.
     writeFileSync(join(tmp, 'built.json'), `${JSON.stringify({ builtAt: new Date().toISOString() })}\n`);
-    // Swapped in by two renames, so a CLI starting meanwhile finds a whole build (chunk names are
-    // content hashes: a rebuild of the same sources keeps them).
-    mkdirSync(dirname(out), { recursive: true });
-    const old = `${out}.old-${process.pid}`;
-    if (existsSync(out)) renameSync(out, old);
-    renameSync(tmp, out);
-    rmSync(old, { recursive: true, force: true });
+    // Chunk names are content hashes: a rebuild of the same sources keeps them.
+    replaceDir(tmp, out);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

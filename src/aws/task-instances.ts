@@ -18,6 +18,17 @@ export interface ExecutionRead {
 const FINAL = new Set<TaskInstanceState>(['success', 'failed', 'skipped', 'upstream_failed']);
 
 /**
+ * The error of an execution stopped because the process that ran it died (`airless standalone`
+ * restarting, src/local/standalone/restart.ts): its unfinished tries were in flight, not failed, so
+ * a re-run from its outcomes runs those same tries again.
+ */
+export const INTERRUPTED_ERROR = 'airless.Interrupted';
+const interrupted = (events: HistoryEvent[]): boolean =>
+  events.some(
+    (e) => e.type === 'ExecutionAborted' && e.executionAbortedEventDetails?.error === INTERRUPTED_ERROR,
+  );
+
+/**
  * The final task states the workflow recorded in its own state (`tasks.<id>`, a state name; see
  * compiler/aws/asl-types.ts), read from every state's input and output; later events win.
  */
@@ -102,7 +113,7 @@ export function taskInstances(plan: PlanIR, executions: ExecutionRead[]): TaskIn
       const byTry = tries.get(id)!;
       const entry = byTry.get(call.invocation.try_number) ?? { calls: [], live: false };
       entry.calls.push(call);
-      entry.live = execution === latest && !execution.ended;
+      entry.live = execution === latest && (!execution.ended || interrupted(execution.events));
       byTry.set(call.invocation.try_number, entry);
     }
   }
