@@ -310,19 +310,18 @@ export async function advanceBackfill(
 ): Promise<BackfillRecord> {
   if (backfill.completed_at !== null) return backfill;
   const dag = await backend.getDag(backfill.dag_id);
-  const intervals =
+  // The list as it was when the backfill was made: the intervals already past at created_at.
+  const found =
     dag === null || !isPeriodic(dag.plan.schedule)
-      ? []
-      : (() => {
-          const found = backfillIntervals(
-            dag,
-            backfill.from_date,
-            backfill.to_date,
-            backfill.run_backwards,
-            new Date(backfill.created_at),
-          );
-          return found.ok ? found.logical_dates : [];
-        })();
+      ? null
+      : backfillIntervals(
+          dag,
+          backfill.from_date,
+          backfill.to_date,
+          backfill.run_backwards,
+          new Date(backfill.created_at),
+        );
+  const intervals = found?.ok === true ? found.logical_dates : [];
   const runs = await backend.listRuns(backfill.dag_id);
   const latest = latestRuns(runs);
   const ahead = (d: string): boolean =>

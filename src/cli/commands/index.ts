@@ -18,5 +18,6 @@ export const COMMANDS = {
   run: { summary: 'Run one DAG locally: --simulate replaces every task by a virtual-time simulator', load: () => import('./run.ts').then((m) => m.registerRun) },
   emulators: { summary: 'Run the local emulators (Entra ID, Key Vault, HDInsight Flink ARM, Flink REST, Genie) until Ctrl-C', load: () => import('./emulators.ts').then((m) => m.registerEmulators) },
   standalone: { summary: 'Serve the Airflow REST API v2 and run DAGs from a folder on embedded services, kept across restarts', load: () => import('./standalone.ts').then((m) => m.registerStandalone) },
+  backfill: { summary: 'Backfill a registered DAG over a date range through the airless API (airless standalone by default)', load: () => import('./backfill.ts').then((m) => m.registerBackfill) },
   docs: { summary: 'Write docs/operators.md, the reference of every operator, from the DAG schema', load: () => import('./docs.ts').then((m) => m.registerDocs) },
 } satisfies Record<string, CommandEntry>;

@@ -254,8 +254,22 @@ export function logResponse(t: TaskTry) {
   return { content: lines, continuation_token: null };
 }
 
+/** Airflow's BackfillResponse: the record less airless's own bookkeeping (run_backwards, decided_through). */
 export function backfillResponse(b: BackfillRecord) {
-  return { ...b, dag_display_name: b.dag_id };
+  return {
+    id: b.id,
+    dag_id: b.dag_id,
+    from_date: b.from_date,
+    to_date: b.to_date,
+    dag_run_conf: b.dag_run_conf,
+    is_paused: b.is_paused,
+    reprocess_behavior: b.reprocess_behavior,
+    max_active_runs: b.max_active_runs,
+    created_at: b.created_at,
+    completed_at: b.completed_at,
+    updated_at: b.updated_at,
+    dag_display_name: b.dag_id,
+  };
 }
 
 export function importErrorResponse(e: ImportErrorEntry) {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SfnTaskTokens } from '../../../src/aws/sfn-task-tokens.ts';
 import type { PlanIR } from '../../../src/compiler/ir.ts';
@@ -8,19 +9,21 @@ import { handlerCalls, readHistory } from '../../../src/handlers/api/execution-h
 import { onExecutionFinished } from '../../../src/handlers/api/run-finished.ts';
 import { triggerRun } from '../../../src/handlers/api/run-queue.ts';
 import { describeRun } from '../../../src/handlers/api/run-status.ts';
-import { handleGate } from '../../../src/handlers/gates/handle-gate.ts';
 import { DagBucket } from '../../../src/handlers/registry/dag-bucket.ts';
 import { registerDagObject, type RegistryDeps } from '../../../src/handlers/registry/register-dag.ts';
 import { handleTask } from '../../../src/handlers/task.ts';
 import { MemoryGateStore } from '../../../src/local/aws/memory-gate-store.ts';
+import {
+  airlessFunctions,
+  LOCAL_GATE_HANDLER_ARN,
+  LOCAL_TASK_HANDLER_ARN,
+} from '../../../src/local/aws/sfn-service/airless-functions.ts';
 import { type HandlerEnvironment, startHandlerEnvironment } from '../../../src/local/handler-environment.ts';
 import { MemoryRunStore } from '../../deploy/memory-run-store.ts';
 import { type LocalS3, startS3 } from '../../deploy/s3rver.ts';
 import { fnArn, ROLE, startService, until } from './sfn-service-fixtures.ts';
 
 const BUCKET = 'airless-dags';
-const TASK_HANDLER = fnArn('airless-task');
-const GATE_HANDLER = fnArn('airless-gate');
 const CONF = JSON.parse(readFileSync('dags/flink_wordcount.conf.json', 'utf8')) as Record<string, unknown>;
 
 let env: HandlerEnvironment;
@@ -43,10 +46,7 @@ beforeAll(async () => {
   const wake: { tokens?: SfnTaskTokens } = {};
   service = await startService({
     delays: 'instant',
-    functions: {
-      [TASK_HANDLER]: (event) => handleTask(event, env.deps),
-      [GATE_HANDLER]: (event) => handleGate(event, { store: gates, tokens: wake.tokens! }),
-    },
+    functions: airlessFunctions({ handlers: env.deps, gates, tokens: () => wake.tokens! }),
     // As the deployed stack routes EventBridge's status change to the run-finished Lambda.
     onExecutionStatusChange: async (event) => void (await onExecutionFinished(deps, event)),
   });
@@ -72,8 +72,8 @@ beforeAll(async () => {
       stateMachinePrefix: 'airless-',
       stateMachineArnPrefix: 'arn:aws:states:us-east-1:000000000000:stateMachine:',
       workflowRoleArn: ROLE,
-      taskHandlerArn: TASK_HANDLER,
-      gateHandlerArn: GATE_HANDLER,
+      taskHandlerArn: LOCAL_TASK_HANDLER_ARN,
+      gateHandlerArn: LOCAL_GATE_HANDLER_ARN,
       scheduler: { group: 'airless', functionArn: fnArn('scheduled-run'), roleArn: ROLE },
     },
   };
@@ -140,4 +140,42 @@ describe('the AWS control plane, unchanged, against the local Step Functions ser
     const after = await describeRun(deps, (await store.getRun('flink_wordcount', 'stuck'))!, plan);
     expect(after.state).toBe('failed');
   });
+
+  it('runs a DAG the compiler split into child state machines: children run as executions of their versions', async () => {
+    // Job tasks with long arguments: over 1 MB as one machine, so the compiler splits it. The
+    // emulated Genie refuses arguments over 10,000 characters: those tasks fail, `small` succeeds,
+    // and every task's record comes back to the parent through its child's output.
+    let text =
+      "dag_id: wide\nschedule: null\nconnections:\n  genie: { type: none, host: 'http://genie.internal:8080' }\n" +
+      'default_args: { execution_timeout: 1h }\ntasks:\n  start: { operator: empty }\n';
+    const job = (id: string, args: string) =>
+      `  ${id}: { operator: genie, connection: genie, cluster_tags: ['emr.cluster.role:batch'], command_tags: ['type:spark-submit', 'version:2.4.3'], command_arguments: '${args}', job_name: '${id}-{{ ds_nodash }}', depends_on: [start] }\n`;
+    for (let i = 0; i < 11; i++) text += job(`t${i}`, 'x'.repeat(100_000));
+    text += job('small', 'report.py');
+    await deps.bucket.putText('dags/wide.yaml', text);
+    expect(await registerDagObject(registry, 'dags/wide.yaml')).toMatchObject({ action: 'published' });
+    const entry = (await deps.bucket.getEntry('wide'))!;
+    expect(entry.children!.length).toBeGreaterThan(1);
+
+    await triggerRun(deps, { dag_id: 'wide', run_type: 'manual', dag_run_id: 'w1' });
+    const run = (await store.getRun('wide', 'w1'))!;
+    await service.service.whenEnded(run.execution_arn!);
+    const finished = (await store.getRun('wide', 'w1'))!;
+    expect(finished.state).toBe('failed');
+    // The leaves' records, as the parent's outcome state receives them from the children.
+    const parent = await readHistory(deps.sfn, run.execution_arn!);
+    const outcome = parent.find((e) => e.stateEnteredEventDetails?.name === 'dag.run.outcome')!;
+    expect(JSON.parse(outcome.stateEnteredEventDetails!.input!).tasks).toEqual({
+      small: 'success',
+      ...Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`t${i}`, 'failed'])),
+    });
+    for (const child of entry.children!) {
+      const listed = await deps.sfn.send(new ListExecutionsCommand({ stateMachineArn: child.version_arn }));
+      expect(
+        listed.executions!.map((e) => e.status),
+        child.name,
+      ).toEqual(['SUCCEEDED']);
+    }
+    expect(parent.filter((e) => e.type === 'TaskSucceeded')).toHaveLength(entry.children!.length);
+  }, 120_000);
 });

@@ -10,16 +10,16 @@ import { describeRun } from '../../../src/handlers/api/run-status.ts';
 import type { RunRecord } from '../../../src/handlers/api/run-store.ts';
 import { compileDag } from '../../../src/handlers/registry/compile-dag.ts';
 import { publishLive } from '../../../src/handlers/registry/state-machine-deploy.ts';
-import { handleGate } from '../../../src/handlers/gates/handle-gate.ts';
-import { handleTask } from '../../../src/handlers/task.ts';
 import { MemoryGateStore } from '../../../src/local/aws/memory-gate-store.ts';
+import {
+  airlessFunctions,
+  LOCAL_GATE_HANDLER_ARN,
+  LOCAL_TASK_HANDLER_ARN,
+} from '../../../src/local/aws/sfn-service/airless-functions.ts';
 import type { StatusChangeEvent } from '../../../src/local/aws/sfn-service/status-change.ts';
 import { type HandlerEnvironment, startHandlerEnvironment } from '../../../src/local/handler-environment.ts';
 import { manualRunContext } from '../../../src/local/simulate/run-context.ts';
-import { fnArn, ROLE, startService } from './sfn-service-fixtures.ts';
-
-const TASK_HANDLER = fnArn('airless-task');
-const GATE_HANDLER = fnArn('airless-gate');
+import { ROLE, startService } from './sfn-service-fixtures.ts';
 
 let env: HandlerEnvironment;
 beforeAll(async () => {
@@ -34,9 +34,9 @@ async function deploy(sfn: Parameters<typeof publishLive>[0], file: string, now:
   if (!compiled.ok) throw new Error(`${file} does not compile`);
   const definition = compiled.asl
     .split('${TaskHandlerArn}')
-    .join(TASK_HANDLER)
+    .join(LOCAL_TASK_HANDLER_ARN)
     .split('${GateHandlerArn}')
-    .join(GATE_HANDLER);
+    .join(LOCAL_GATE_HANDLER_ARN);
   const name = `airless-${compiled.ir.dag_id}`;
   const live = await publishLive(sfn, {
     name,
@@ -56,10 +56,7 @@ describe('local Step Functions service: a compiled DAG with the real handlers', 
     const wake: { tokens?: SfnTaskTokens } = {};
     const started = await startService({
       delays: 'instant',
-      functions: {
-        [TASK_HANDLER]: (event) => handleTask(event, env.deps),
-        [GATE_HANDLER]: (event) => handleGate(event, { store, tokens: wake.tokens! }),
-      },
+      functions: airlessFunctions({ handlers: env.deps, gates: store, tokens: () => wake.tokens! }),
       onExecutionStatusChange: (e) => void events.push(e),
     });
     const { sfn, service } = started;

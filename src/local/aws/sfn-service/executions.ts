@@ -75,6 +75,8 @@ export interface ExecutionsOptions {
   runner: Omit<RunnerDeps, 'startChild' | 'stopChild'>;
   /** Called with the record on every status change (RUNNING, then the end). */
   onStatus: (record: ExecutionRecord) => void;
+  /** What cannot be answered to a caller: an execution whose end could not be written. */
+  onError: (error: unknown) => void;
 }
 
 /** Executions: start (idempotent by name), describe, stop, list, history, and their persistence. */
@@ -191,7 +193,11 @@ export class Executions {
       if (live.detached) return;
       this.#end(record, outcome, history, live.stopRequest);
       this.#live.delete(record.executionArn);
-    })();
+    })().catch((error: unknown) => {
+      // Its end could not be written (the directory failed): it stays RUNNING, as after a crash.
+      this.#live.delete(record.executionArn);
+      this.o.onError(error);
+    });
   }
 
   #end(

@@ -27,6 +27,7 @@ export interface LocalSfnOptions {
    * goes to `onError`.
    */
   onExecutionStatusChange?: (event: StatusChangeEvent) => void | Promise<void>;
+  /** Errors no API call can answer with (a listener's throw, a failed write); console.error by default. */
   onError?: (error: unknown) => void;
 }
 
@@ -60,6 +61,7 @@ export class LocalSfnService {
         region: scope.region,
       },
       onStatus: (record) => this.#statusChanged(scope, now, record),
+      onError: (error) => (options.onError ?? console.error)(error),
     });
   }
 
