@@ -7,7 +7,7 @@ import { type CancelDeps, cancelRun } from '../handlers/api/cancel-run.ts';
 import { readHistory } from '../handlers/api/execution-history.ts';
 import { runStateOf } from '../handlers/api/run-finished.ts';
 import { airflowInstant } from '../handlers/api/run-ids.ts';
-import { drain, liveEntry, triggerRun } from '../handlers/api/run-queue.ts';
+import { drain, executionInput, liveEntry, triggerRun } from '../handlers/api/run-queue.ts';
 import type { RunRecord } from '../handlers/api/run-store.ts';
 import { bucketKeys, type RegistryEntry } from '../handlers/registry/dag-bucket.ts';
 import { versionNumber } from '../handlers/registry/register-dag.ts';
@@ -27,6 +27,7 @@ import type {
 } from '../runs/api/backend.ts';
 import { resumeFrom } from '../runs/resume.ts';
 import type { DynamoDbBackfillStore } from './dynamodb-backfill-store.ts';
+import { executionInputOf } from './execution-input.ts';
 import { type ExecutionRead, taskInstances } from './task-instances.ts';
 
 export interface AwsApiDeps extends CancelDeps {
@@ -234,7 +235,12 @@ export class AwsApiBackend implements ApiBackend {
     const plan = await this.runPlan(run);
     const tis = await this.instances(run);
     if (!plan || !tis) return { kind: 'not_found' };
-    const resume = run.executions.length === 0 ? null : resumeFrom(plan, tis, new Set(request.cleared));
+    // A run that never started (cancelled while queued) starts afresh.
+    const resume =
+      run.executions.length === 0
+        ? null
+        : executionInputOf(plan, executionInput(run).run, resumeFrom(plan, tis, new Set(request.cleared)))
+            .resume;
     const requeued = await this.deps.store.requeue(
       run,
       run.execution_arn,

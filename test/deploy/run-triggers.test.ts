@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunDeps } from '../../src/handlers/api/run-queue.ts';
 import { onObjectCreated, onScheduleTick } from '../../src/handlers/api/run-triggers.ts';
-import { DagBucket } from '../../src/handlers/registry/dag-bucket.ts';
+import { bucketKeys, DagBucket } from '../../src/handlers/registry/dag-bucket.ts';
 import { scheduledRunInput } from '../../src/handlers/registry/schedule-sync.ts';
 import { MemoryRunStore } from './memory-run-store.ts';
 import { executionArnOf, seedDag } from './registry-fixture.ts';
@@ -93,6 +93,19 @@ describe('data triggers', () => {
     const again = await onObjectCreated(deps, event, DAG_BUCKET);
     expect(again.map((r) => r.outcome.kind)).toEqual(['existing']);
     expect(startedInputs()).toHaveLength(1);
+  });
+
+  it('a paused DAG’s trigger starts nothing', async () => {
+    const bucket = deps.bucket;
+    const entry = (await bucket.getEntry('ingest'))!;
+    await bucket.putJson(bucketKeys.entry('ingest'), { ...entry, is_paused: true });
+    try {
+      const { event } = await put(LANDING, 'incoming/2026/11/22/paused.csv', 'x');
+      expect(await onObjectCreated(deps, event, DAG_BUCKET)).toEqual([]);
+      expect(startedInputs()).toEqual([]);
+    } finally {
+      await bucket.putJson(bucketKeys.entry('ingest'), entry);
+    }
   });
 
   it('ignores objects outside the prefix or suffix, folders, and airless’ own writes', async () => {
