@@ -68,4 +68,4 @@ export async function fillTriggerForm(
 
 export const runBar = (s: UiSession, runId: string) => s.page.locator(`button.run-bar[data-run="${runId}"]`);
 export const gridCell = (s: UiSession, runId: string, task: string) =>
-  s.page.locator(`td.cell[data-run="${runId}"][data-task="${task}"]`);
+  s.page.locator(`.cell[data-run="${runId}"][data-task="${task}"]`);

@@ -15,20 +15,21 @@ const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.
 
 /**
  * The grid's rows as HTML: at 50 runs by 100 tasks, 5,000 cells built as one string and parsed by the
- * browser in one go, instead of 5,000 virtual nodes diffed (what keeps the grid within a second).
+ * browser in one go, instead of 5,000 virtual nodes diffed. Rows are fixed-size flex boxes, not a
+ * table (no table layout passes), and rows out of view are not rendered (content-visibility).
  */
 function gridBody(tasks: string[], data: RunsData, selected: Selection | null): string {
   const runIds = data.runs.map((r) => [r.dag_run_id, escape(r.dag_run_id)] as const);
   let out = '';
   for (const task of tasks) {
     const t = escape(task);
-    out += `<tr><th class="task-name" title="${t}">${t}</th>`;
+    out += `<div class="grid-row"><span class="task-name" title="${t}">${t}</span>`;
     for (const [runId, r] of runIds) {
       const state = data.instances.get(runId)?.get(task)?.state ?? null;
       const sel = selected?.run === runId && selected.task === task ? ' sel' : '';
-      out += `<td class="cell ${stateClass(state)}${sel}" data-run="${r}" data-task="${t}"></td>`;
+      out += `<i class="cell ${stateClass(state)}${sel}" data-run="${r}" data-task="${t}"></i>`;
     }
-    out += '</tr>';
+    out += '</div>';
   }
   return out;
 }
@@ -44,7 +45,7 @@ function explainCell(event: MouseEvent): void {
 /**
  * Airflow's grid: one column per run (oldest left), one row per task in topological order, each
  * cell coloured by the task instance's state. A cell opens its task instance, a column head its run.
- * One click listener for the whole table.
+ * One click listener for the whole grid.
  */
 export function GridPage(props: {
   dag: string;
@@ -84,24 +85,20 @@ export function GridPage(props: {
     <div class="grid-layout">
       <div class="grid-scroll">
         ${runs.length === 0 ? html`<p class="muted">No runs yet.</p>` : null}
-        <table class="grid" onClick=${onClick} data-runs=${runs.length} data-tasks=${tasks.length}>
-          <thead>
-            <tr>
-              <th class="task-head">Task</th>
-              ${runs.map(
-                (run) =>
-                  html`<th>
-                    <button
-                      class="run-bar ${stateClass(run.state)} ${selected?.run === run.dag_run_id && !selected.task ? 'sel' : ''}"
-                      data-run=${run.dag_run_id}
-                      title=${`${run.dag_run_id}\n${run.state} · ${formatTime(run.run_after)}`}
-                    ></button>
-                  </th>`,
-              )}
-            </tr>
-          </thead>
-          <tbody onMouseOver=${explainCell} dangerouslySetInnerHTML=${{ __html: body }}></tbody>
-        </table>
+        <div class="grid" onClick=${onClick} data-runs=${runs.length} data-tasks=${tasks.length}>
+          <div class="grid-row grid-head">
+            <span class="task-name">Task</span>
+            ${runs.map(
+              (run) =>
+                html`<button
+                  class="run-bar ${stateClass(run.state)} ${selected?.run === run.dag_run_id && !selected.task ? 'sel' : ''}"
+                  data-run=${run.dag_run_id}
+                  title=${`${run.dag_run_id}\n${run.state} · ${formatTime(run.run_after)}`}
+                ></button>`,
+            )}
+          </div>
+          <div class="grid-body" onMouseOver=${explainCell} dangerouslySetInnerHTML=${{ __html: body }}></div>
+        </div>
       </div>
       <aside class="panel">
         ${
