@@ -137,10 +137,10 @@ ${items}
 };
 
 /** The web UI under `/ui/` (`/` redirects there), or null when the UI is not built. */
-export function uiSite(): StaticSite | null {
+export function uiSite(dir?: string): StaticSite | null {
   let assets: ReturnType<typeof uiAssets>;
   try {
-    assets = uiAssets();
+    assets = dir === undefined ? uiAssets() : uiAssets(dir);
   } catch {
     return null;
   }

@@ -12,6 +12,13 @@ import { AwsApiBackend } from '../../aws/api-backend.ts';
 import { DynamoDbBackfillStore } from '../../aws/dynamodb-backfill-store.ts';
 import { handleTask } from '../../handlers/task.ts';
 import { apiRouter } from '../../runs/api/router.ts';
+import { DynamoDbGateStore } from '../../aws/dynamodb-gate-store.ts';
+import { SfnTaskTokens } from '../../aws/sfn-task-tokens.ts';
+import {
+  airlessFunctions,
+  LOCAL_GATE_HANDLER_ARN,
+  LOCAL_TASK_HANDLER_ARN,
+} from '../aws/sfn-service/airless-functions.ts';
 import { LocalSfnService } from '../aws/sfn-service/service.ts';
 import { recoverRuns, runOfInput } from './restart.ts';
 import type { EmulatorOptions } from '../emulators/index.ts';
@@ -26,13 +33,7 @@ import {
   startEmbeddedStores,
 } from './embedded-stores.ts';
 import { apiIndexSite, type StaticSite, startHttpServer, uiSite } from './http-server.ts';
-import {
-  gateFunction,
-  SCHEDULE_GROUP,
-  STANDALONE_ARNS,
-  STATE_MACHINE_PREFIX,
-  taskFunction,
-} from './lambdas.ts';
+import { SCHEDULE_GROUP, STANDALONE_ARNS, STATE_MACHINE_PREFIX, taskFunction } from './lambdas.ts';
 import { startSchedulerService } from './scheduler/scheduler-service.ts';
 
 /**
@@ -83,13 +84,18 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
     const now = () => new Date();
 
     // The run deps need the SFN client, the SFN service needs the run-finished hook: bound late.
-    const late: { runDeps?: RunDeps; gate?: (event: unknown) => Promise<unknown> } = {};
+    const late: { runDeps?: RunDeps; tokens?: SfnTaskTokens } = {};
     const resuming = new Set<string>();
     const sfnService = new LocalSfnService({
       directory: join(state, 'sfn'),
       functions: {
-        [STANDALONE_ARNS.task]: taskFunction(env.deps, progress),
-        [STANDALONE_ARNS.gate]: (event: unknown) => late.gate!(event),
+        ...airlessFunctions({
+          handlers: env.deps,
+          gates: new DynamoDbGateStore(stores.dynamodb, RUNS_TABLE),
+          tokens: () => late.tokens!,
+        }),
+        // The real task handler too, its calls printed on the console.
+        [LOCAL_TASK_HANDLER_ARN]: taskFunction(env.deps, progress),
       },
       onExecutionStatusChange: async (event) => {
         if (event.detail.status === 'RUNNING' || !late.runDeps) return;
@@ -107,7 +113,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
       region: LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
     });
-    late.gate = gateFunction(stores.dynamodb, sfnClient);
+    late.tokens = new SfnTaskTokens(sfnClient);
     const deps: RunDeps = {
       store: new DynamoDbRunStore(stores.dynamodb, RUNS_TABLE),
       bucket,
@@ -140,8 +146,8 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
         stateMachinePrefix: STATE_MACHINE_PREFIX,
         stateMachineArnPrefix: STANDALONE_ARNS.stateMachineArnPrefix,
         workflowRoleArn: STANDALONE_ARNS.workflowRole,
-        taskHandlerArn: STANDALONE_ARNS.task,
-        gateHandlerArn: STANDALONE_ARNS.gate,
+        taskHandlerArn: LOCAL_TASK_HANDLER_ARN,
+        gateHandlerArn: LOCAL_GATE_HANDLER_ARN,
         scheduler: {
           group: SCHEDULE_GROUP,
           functionArn: STANDALONE_ARNS.scheduledRun,
