@@ -71,6 +71,7 @@ export async function clearTaskInstances(
     return fail(409, `DAG run '${runId}' has not ended: mark it failed first, or clear it once it ends`);
   }
   const outcome = await backend.rerun(dagId, runId, { cleared });
+  if (outcome.kind === 'conflict') return fail(409, outcome.message);
   if (outcome.kind === 'not_found')
     return notFound(`The DagRun with dag_id: \`${dagId}\` and run_id: \`${runId}\` was not found`);
   return answer((await backend.taskInstances(dagId, runId)) ?? tis);

@@ -277,6 +277,7 @@ class Router {
       const dag = await this.backend.getDag(dagId);
       const cleared = dag?.plan.tasks.map((t) => t.task_id) ?? [];
       const outcome = await this.backend.rerun(dagId, runId, { cleared });
+      if (outcome.kind === 'conflict') return fail(409, outcome.message);
       return outcome.kind === 'rerun' ? ok(dagRunResponse(outcome.run)) : this.runNotFound(dagId, runId);
     }
     return invalidFields([

@@ -279,6 +279,9 @@ describe('Airflow REST API v2 router', () => {
     const real = await call(b, 'POST', '/api/v2/dags/etl/clearTaskInstances', { ...body, dry_run: false });
     expect(real.status).toBe(200);
     expect(b.reruns).toEqual([['a', 'b']]);
+    b.rerun = async () => ({ kind: 'conflict', message: 'the run changed while it was being cleared' });
+    const raced = await call(b, 'POST', '/api/v2/dags/etl/clearTaskInstances', { ...body, dry_run: false });
+    expect(raced).toEqual({ status: 409, body: { detail: 'the run changed while it was being cleared' } });
     b.runs[0]!.state = 'running';
     const busy = await call(b, 'POST', '/api/v2/dags/etl/clearTaskInstances', { ...body, dry_run: false });
     expect(busy.status).toBe(409);
