@@ -9,6 +9,7 @@ import { DynamoDbGateStore } from '../../src/aws/dynamodb-gate-store.ts';
 import { SfnTaskTokens } from '../../src/aws/sfn-task-tokens.ts';
 import { DynamoDbRunStore } from '../../src/handlers/api/dynamodb-run-store.ts';
 import { onExecutionFinished } from '../../src/handlers/api/run-finished.ts';
+import { advanceBackfills } from '../../src/runs/backfill.ts';
 import type { RunDeps } from '../../src/handlers/api/run-queue.ts';
 import { handleGate } from '../../src/handlers/gates/handle-gate.ts';
 import { handleApiEvent } from '../../src/handlers/lambda/api.ts';
@@ -84,7 +85,7 @@ export async function startAwsHost(options: AwsHostOptions = {}): Promise<AwsHos
     const bucket = new DagBucket(s3.client, BUCKET);
     const store = new DynamoDbRunStore(dynamo.client, TABLE);
     const gates = new DynamoDbGateStore(dynamo.client, TABLE);
-    const wake: { tokens?: SfnTaskTokens; runs?: RunDeps } = {};
+    const wake: { tokens?: SfnTaskTokens; runs?: RunDeps; backend?: AwsApiBackend } = {};
     service = new LocalSfnService({
       scope: { region: REGION, account: ACCOUNT },
       delays: options.delays ?? 'real',
@@ -94,7 +95,9 @@ export async function startAwsHost(options: AwsHostOptions = {}): Promise<AwsHos
       },
       // EventBridge routes the stack's executions' status changes to the run-finished Lambda.
       onExecutionStatusChange: async (event) => {
-        if (event.detail.status !== 'RUNNING') await onExecutionFinished(wake.runs!, event);
+        // As src/handlers/lambda/run-finished.ts: the run's end also moves the DAG's backfills on.
+        if (event.detail.status !== 'RUNNING')
+          await onExecutionFinished(wake.runs!, event, (dagId) => advanceBackfills(wake.backend!, dagId));
       },
     });
     const endpoint = await service.listen();
@@ -126,13 +129,13 @@ export async function startAwsHost(options: AwsHostOptions = {}): Promise<AwsHos
         scheduler: schedulerTarget,
       },
     };
-    const backend = new AwsApiBackend({
+    const backend = (wake.backend = new AwsApiBackend({
       ...runs,
       backfills: new DynamoDbBackfillStore(dynamo.client, TABLE),
       scheduler: new SchedulerClient({ region: REGION }),
       schedulerTarget,
       cancelJob: (invocation) => handleTask(invocation, env.deps),
-    });
+    }));
     const router = apiRouter(backend);
     const registrations: Registration[] = [];
     const parts = { dynamo, s3, service };

@@ -34,7 +34,12 @@ export function runStateOf(status: string, output: string | null | undefined): '
  * slot back, start what is queued. Idempotent: EventBridge delivers at least once, and only the
  * first delivery finds the run unfinished.
  */
-export async function onExecutionFinished(deps: RunDeps, event: unknown): Promise<'finished' | 'ignored'> {
+export async function onExecutionFinished(
+  deps: RunDeps,
+  event: unknown,
+  /** What else a run's end moves on (the DAG's open backfills), after its queue is drained. */
+  afterEnd?: (dagId: string) => Promise<unknown>,
+): Promise<'finished' | 'ignored'> {
   const parsed = StatusChangeSchema.safeParse(event);
   if (!parsed.success) throw new Error(`not a Step Functions status change event: ${parsed.error.message}`);
   const { detail } = parsed.data;
@@ -61,5 +66,6 @@ export async function onExecutionFinished(deps: RunDeps, event: unknown): Promis
   );
   const entry = await deps.bucket.getEntry(dagId);
   if (entry) await drain(deps, entry);
+  if (finished) await afterEnd?.(dagId);
   return finished ? 'finished' : 'ignored';
 }

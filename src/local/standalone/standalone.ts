@@ -4,6 +4,8 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDbRunStore } from '../../handlers/api/dynamodb-run-store.ts';
 import { onExecutionFinished, runStateOf } from '../../handlers/api/run-finished.ts';
+import { advanceBackfills } from '../../runs/backfill.ts';
+import { catchupRuns } from '../../runs/catchup.ts';
 import type { RunDeps } from '../../handlers/api/run-queue.ts';
 import { onScheduleTick } from '../../handlers/api/run-triggers.ts';
 import { DagBucket } from '../../handlers/registry/dag-bucket.ts';
@@ -84,7 +86,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
     const now = () => new Date();
 
     // The run deps need the SFN client, the SFN service needs the run-finished hook: bound late.
-    const late: { runDeps?: RunDeps; tokens?: SfnTaskTokens } = {};
+    const late: { runDeps?: RunDeps; tokens?: SfnTaskTokens; backend?: AwsApiBackend } = {};
     const resuming = new Set<string>();
     const sfnService = new LocalSfnService({
       directory: join(state, 'sfn'),
@@ -102,7 +104,9 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
         const run = runOfInput(event.detail.input);
         if (run && !resuming.has(event.detail.executionArn))
           progress.finished(run.dag_id, run.run_id, runStateOf(event.detail.status, event.detail.output));
-        await onExecutionFinished(late.runDeps, event);
+        await onExecutionFinished(late.runDeps, event, async (dagId) =>
+          late.backend ? advanceBackfills(late.backend, dagId) : undefined,
+        );
       },
       onError: (error) => print(`run-finished: ${error instanceof Error ? error.message : String(error)}`),
     });
@@ -156,10 +160,24 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
       },
     };
 
+    const backend = (late.backend = new AwsApiBackend({
+      ...deps,
+      backfills: new DynamoDbBackfillStore(stores.dynamodb, RUNS_TABLE),
+      scheduler: registryDeps.scheduler,
+      schedulerTarget: registryDeps.config.scheduler,
+      cancelJob: (invocation) => handleTask(invocation, env.deps),
+    }));
+
     const watcher = await watchDags({
       directory: resolve(options.dags),
       bucket,
-      register: (key) => registerDagObject(registryDeps, key),
+      register: async (key) => {
+        const registration = await registerDagObject(registryDeps, key);
+        // catchup: true creates the runs of the intervals missed before this version was registered.
+        const dag = registration.action === 'published' ? await backend.getDag(registration.dag_id) : null;
+        if (dag) await catchupRuns(backend, dag, now());
+        return registration;
+      },
       isDagFile: options.isDagFile,
       print,
       ...(options.watchIntervalMs !== undefined ? { intervalMs: options.watchIntervalMs } : {}),
@@ -167,13 +185,6 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
     closers.push(() => watcher.close());
     await watcher.settled();
 
-    const backend = new AwsApiBackend({
-      ...deps,
-      backfills: new DynamoDbBackfillStore(stores.dynamodb, RUNS_TABLE),
-      scheduler: registryDeps.scheduler,
-      schedulerTarget: registryDeps.config.scheduler,
-      cancelJob: (invocation) => handleTask(invocation, env.deps),
-    });
     await recoverRuns({ service: sfnService, sfn: sfnClient, runDeps: deps, backend, resuming, print });
     const http = await startHttpServer({
       port: options.port,
