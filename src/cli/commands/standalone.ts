@@ -28,6 +28,8 @@ export function registerStandalone(program: Command): void {
     .addHelpText(
       'after',
       '\nRuns use the built-in emulators; AIRLESS_EMULATORS=off uses the endpoints of the environment.' +
+        '\nAIRLESS_API_TOKEN=<token> makes every API call need `Authorization: Bearer <token>` (the UI asks for it);' +
+        '\nwithout one it listens on loopback only. Writes a browser sends from another site are refused.' +
         '\nStops on Ctrl-C (SIGINT) or SIGTERM; a restart on the same --state resumes interrupted runs.' +
         '\nExit codes: 0 stopped by a signal, 1 failed to start, 2 usage error.',
     )
@@ -60,6 +62,7 @@ async function standalone(options: StandaloneCliOptions): Promise<number> {
       dags: options.dags,
       port,
       host: options.host,
+      token: process.env.AIRLESS_API_TOKEN || undefined,
       state: options.state,
       isDagFile: isDagFileName,
     });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { API_PREFIX, type ApiRequest } from '../../runs/api/router.ts';
 import type { ApiReply } from '../../runs/api/http-errors.ts';
 import { uiAssets } from '../../ui/assets.ts';
+import { apiRefusal } from './api-guard.ts';
 
 /**
  * The HTTP front of `airless standalone`: `/api/v2/...` goes to the Airflow REST API v2 router;
@@ -19,6 +20,8 @@ export interface HttpServerOptions {
   host?: string;
   api: (req: ApiRequest) => Promise<ApiReply>;
   site: StaticSite;
+  /** When set, every API request needs it as a bearer token (see api-guard.ts). */
+  token?: string | undefined;
 }
 
 /** Bodies above this are refused before the router sees them (the router has its own, lower caps). */
@@ -60,6 +63,14 @@ async function handle(options: HttpServerOptions, req: IncomingMessage, res: Ser
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
   if (url.pathname.startsWith(API_PREFIX) || url.pathname === API_PREFIX.slice(0, -1)) {
+    const refusal = apiRefusal(req, options.token);
+    if (refusal !== null) {
+      req.resume();
+      const challenge: Record<string, string> =
+        refusal.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
+      send(res, refusal.status, 'application/json', JSON.stringify({ detail: refusal.detail }), challenge);
+      return;
+    }
     const body = await readBody(req);
     if (body === null) {
       send(res, 413, 'application/json', JSON.stringify({ detail: 'Request body too large' }));

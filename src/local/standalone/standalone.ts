@@ -34,6 +34,7 @@ import {
   RUNS_TABLE,
   startEmbeddedStores,
 } from './embedded-stores.ts';
+import { isLoopback } from './api-guard.ts';
 import { apiIndexSite, type StaticSite, startHttpServer, uiSite } from './http-server.ts';
 import { SCHEDULE_GROUP, STANDALONE_ARNS, STATE_MACHINE_PREFIX, taskFunction } from './lambdas.ts';
 import { startSchedulerService } from './scheduler/scheduler-service.ts';
@@ -49,6 +50,8 @@ export interface StandaloneOptions {
   dags: string;
   port: number;
   host?: string;
+  /** The API's bearer token; required to listen beyond loopback (see api-guard.ts). */
+  token?: string | undefined;
   state: string;
   /** Which file names in the DAG folder are DAGs. */
   isDagFile: (name: string) => boolean;
@@ -70,6 +73,11 @@ const ENGINE_LABEL = 'aws (standalone: local Step Functions service)';
 
 export async function startStandalone(options: StandaloneOptions): Promise<RunningStandalone> {
   const print = options.print ?? ((line: string) => console.log(line));
+  if (options.token === undefined && !isLoopback(options.host ?? '127.0.0.1')) {
+    throw new Error(
+      `serving beyond this machine (--host ${options.host}) needs an API token: set AIRLESS_API_TOKEN`,
+    );
+  }
   const state = resolve(options.state);
   await mkdir(state, { recursive: true });
   const closers: Array<() => Promise<void>> = [];
@@ -190,6 +198,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
       port: options.port,
       ...(options.host !== undefined ? { host: options.host } : {}),
       api: apiRouter(backend),
+      token: options.token,
       site: options.site ?? uiSite() ?? apiIndexSite,
     });
     closers.push(() => http.close());

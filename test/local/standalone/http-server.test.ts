@@ -67,3 +67,51 @@ describe('standalone HTTP front', () => {
     }
   });
 });
+
+describe('who may call the standalone API', () => {
+  const start = (token?: string) =>
+    startHttpServer({
+      port: 0,
+      api: async () => ({ status: 200, body: { ok: true } }),
+      site: apiIndexSite,
+      token,
+    });
+
+  it('refuses a write a browser sends from another site or origin, takes one from its own page', async () => {
+    const server = await start();
+    try {
+      const post = (headers: Record<string, string>) =>
+        fetch(`${server.url}/api/v2/dags/a/dagRuns`, { method: 'POST', body: '{}', headers });
+      expect((await post({ 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+      expect((await post({ origin: 'http://evil.example' })).status).toBe(403);
+      const host = new URL(server.url).host;
+      expect((await post({ 'sec-fetch-site': 'same-origin', origin: `http://${host}` })).status).toBe(200);
+      expect((await post({})).status).toBe(200);
+      expect(
+        (await fetch(`${server.url}/api/v2/dags`, { headers: { 'sec-fetch-site': 'cross-site' } })).status,
+      ).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('with a token, every API call needs it as a bearer token; the UI page does not', async () => {
+    const server = await start('s3cret-token');
+    try {
+      const none = await fetch(`${server.url}/api/v2/dags`);
+      expect(none.status).toBe(401);
+      expect(none.headers.get('www-authenticate')).toBe('Bearer');
+      const wrong = await fetch(`${server.url}/api/v2/dags`, {
+        headers: { authorization: 'Bearer s3cret-tokeX' },
+      });
+      expect(wrong.status).toBe(401);
+      const right = await fetch(`${server.url}/api/v2/dags`, {
+        headers: { authorization: 'Bearer s3cret-token' },
+      });
+      expect(right.status).toBe(200);
+      expect((await fetch(`${server.url}/`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
