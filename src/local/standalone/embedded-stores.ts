@@ -1,11 +1,9 @@
 import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import dynalite from 'dynalite';
 import S3rver from 's3rver';
-import { startDynamoTransactions } from '../aws/dynamodb-transactions.ts';
+import { startLocalDynamo } from '../aws/local-dynamodb.ts';
 
 /**
  * The two stores of the AWS control plane, embedded and kept on disk under the state directory:
@@ -24,52 +22,6 @@ export interface EmbeddedStores {
   dynamodb: DynamoDBClient;
   s3: S3Client;
   close(): Promise<void>;
-}
-
-async function startDynalite(path: string) {
-  await mkdir(path, { recursive: true });
-  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  // dynalite has no TransactWriteItems; the run store needs it.
-  const front = await startDynamoTransactions(`http://127.0.0.1:${port}`);
-  const client = new DynamoDBClient({
-    endpoint: front.endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-  });
-  try {
-    // The runs table as serverless.yml declares it (string pk/sk); its items need no TTL locally.
-    await client.send(
-      new CreateTableCommand({
-        TableName: RUNS_TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
-  }
-  return {
-    client,
-    close: async () => {
-      client.destroy();
-      await front.close();
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await stopped;
-    },
-  };
 }
 
 async function startS3rver(directory: string) {
@@ -103,7 +55,12 @@ async function startS3rver(directory: string) {
 }
 
 export async function startEmbeddedStores(state: string): Promise<EmbeddedStores> {
-  const dynamo = await startDynalite(join(state, 'dynamodb'));
+  const dynamo = await startLocalDynamo({
+    table: RUNS_TABLE,
+    path: join(state, 'dynamodb'),
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
   const s3 = await startS3rver(join(state, 's3')).catch(async (error: unknown) => {
     await dynamo.close();
     throw error;
