@@ -4,7 +4,8 @@ import type { DagBucket, RegistryEntry } from '../registry/dag-bucket.ts';
 import { airflowInstant, attemptName, executionName } from './run-ids.ts';
 import type { ParamError } from '../../dag/params.ts';
 import { prepareRun } from './prepare-run.ts';
-import type { RunRecord, RunStore, RunType } from './run-store.ts';
+import type { RunRecord, RunStore } from './run-store.ts';
+import type { TriggerRequest } from '../../runs/api/backend.ts';
 
 /**
  * max_active_runs: every run is first stored as queued with a queue entry (one transaction), then
@@ -20,15 +21,8 @@ export interface RunDeps {
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
-export interface TriggerRequest {
-  dag_id: string;
-  run_type: RunType;
-  dag_run_id?: string | undefined;
-  logical_date?: string | undefined;
-  conf?: Record<string, unknown> | undefined;
-  note?: string | undefined;
-  backfill_id?: number | undefined;
-}
+/** What a trigger asks for: the API port's request, whichever entry (API, schedule, data) sends it. */
+export type { TriggerRequest };
 
 export type TriggerOutcome =
   | { kind: 'created' | 'existing'; run: RunRecord }
