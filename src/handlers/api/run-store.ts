@@ -1,10 +1,11 @@
 import type { DagRunType } from '../../runs/api/backend.ts';
+
 /**
  * Where runs, the per-DAG FIFO queue and the per-DAG active-run counter live. The production
  * implementation is DynamoDB (dynamodb-run-store.ts); every method is one conditional write or
  * one transaction, so concurrent API calls and at-least-once events cannot double-count a slot.
+ * Run types are Airflow's, as the API port names them.
  */
-/** Airflow's run types (the API port's). */
 export type RunType = DagRunType;
 export type StoredRunState = 'queued' | 'running' | 'success' | 'failed';
 
