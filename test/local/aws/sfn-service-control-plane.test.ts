@@ -34,9 +34,10 @@ let registry: RegistryDeps;
 let store: MemoryRunStore;
 
 beforeAll(async () => {
-  // Jobs run 30 emulated seconds (30 ms); the job of run `stuck` runs until cancelled.
+  // Jobs run 30 emulated seconds (30 µs: polls retry at once, and must not outrun a job); the job of
+  // run `stuck` runs until cancelled.
   env = await startHandlerEnvironment(() => undefined, {
-    timeScale: 1000,
+    timeScale: 1_000_000,
     jobs: [{ jobName: 'wordcount-stuck', runSeconds: null }],
   });
   s3 = await startS3([BUCKET]);

@@ -23,8 +23,9 @@ import { ROLE, startService } from './sfn-service-fixtures.ts';
 
 let env: HandlerEnvironment;
 beforeAll(async () => {
-  // Emulated jobs run 30 emulated seconds, 30 ms here; polls retry at once (delays: instant).
-  env = await startHandlerEnvironment(() => undefined, { timeScale: 1000 });
+  // Polls retry at once (delays: instant), so a job must end within the polls' real milliseconds:
+  // emulated jobs run 30 emulated seconds, 30 µs here (at 30 ms, a burst of polls could outrun one).
+  env = await startHandlerEnvironment(() => undefined, { timeScale: 1_000_000 });
 });
 afterAll(() => env.close());
 
@@ -92,7 +93,11 @@ describe('local Step Functions service: a compiled DAG with the real handlers', 
       await service.whenEnded(executionArn!);
 
       const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      expect(execution.status).toBe('SUCCEEDED');
+      expect([execution.status, execution.error, execution.cause]).toEqual([
+        'SUCCEEDED',
+        undefined,
+        undefined,
+      ]);
       expect(execution.stateMachineVersionArn).toBe(live.versionArn);
       expect(runStateOf(execution.status!, execution.output)).toBe('success');
 
