@@ -213,6 +213,7 @@ for (const kind of storeKinds()) {
         fc.asyncProperty(caseArb, (c) => simulate(c, kind.make(), `run-${++runs}`)),
         { numRuns: kind.name === 'memory' ? 150 : 25 },
       );
-    });
+      // 25 cases against dynalite take 7 s on a quiet machine and near 30 s on a loaded one.
+    }, 120_000);
   });
 }
