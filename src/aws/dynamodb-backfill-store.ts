@@ -36,8 +36,8 @@ export class DynamoDbBackfillStore {
     return Number(out.Attributes!.n!.N);
   }
 
-  async create(fields: Omit<BackfillRecord, 'id'>): Promise<BackfillRecord> {
-    const record: BackfillRecord = { ...fields, id: await this.nextId() };
+  /** Writes the record under its id, on the condition given (a new id, or an existing one). */
+  private async put(record: BackfillRecord, condition: string): Promise<void> {
     await this.client.send(
       new PutItemCommand({
         TableName: this.table,
@@ -46,9 +46,14 @@ export class DynamoDbBackfillStore {
           dag_id: { S: record.dag_id },
           record: { S: JSON.stringify(record) },
         },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        ConditionExpression: condition,
       }),
     );
+  }
+
+  async create(fields: Omit<BackfillRecord, 'id'>): Promise<BackfillRecord> {
+    const record: BackfillRecord = { ...fields, id: await this.nextId() };
+    await this.put(record, 'attribute_not_exists(pk)');
     return record;
   }
 
@@ -87,17 +92,7 @@ export class DynamoDbBackfillStore {
   /** Replaces a stored record; false when no backfill has that id. */
   async update(record: BackfillRecord): Promise<boolean> {
     try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.table,
-          Item: {
-            ...recordKey(record.id),
-            dag_id: { S: record.dag_id },
-            record: { S: JSON.stringify(record) },
-          },
-          ConditionExpression: 'attribute_exists(pk)',
-        }),
-      );
+      await this.put(record, 'attribute_exists(pk)');
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
