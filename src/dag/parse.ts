@@ -271,7 +271,7 @@ function duplicateKeys(root: unknown): Scalar[] {
         todo.push(pair.value);
       }
     } else if (isSeq(node)) {
-      todo.push(...node.items);
+      for (const item of node.items) todo.push(item);
     }
   }
   return found;
