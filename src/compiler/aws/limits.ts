@@ -145,8 +145,8 @@ const ERROR_NAME_BUDGET = 'x'.repeat(64);
 /**
  * An upper bound of the workflow state, linear in tasks: every task recorded in its longest state
  * with the longest error name, every read output field at its budget (twice: in `outputs` and in
- * a gate's verdict on its way there, and once more in a re-run's resume), the run with its conf
- * budget, and the largest scratch.
+ * a gate's verdict on its way there), a try base per task, the run with its conf budget, and the
+ * largest scratch. A re-run's resume is read from the execution input, not carried.
  */
 export function maxStateBytes(plan: PlanIR, structure?: Structure): number {
   const fields = readFields(plan);
@@ -155,10 +155,6 @@ export function maxStateBytes(plan: PlanIR, structure?: Structure): number {
   const outputs = Object.fromEntries(
     held.map((t) => [t, Object.fromEntries(fields.get(t)!.map((name) => [name, '']))]),
   );
-  const allOutputs = Object.fromEntries(
-    [...fields].map(([t, names]) => [t, Object.fromEntries(names.map((name) => [name, '']))]),
-  );
-  const allFields = [...fields.values()].reduce((n, f) => n + f.length, 0);
   const params = Object.fromEntries(Object.entries(plan.params).map(([k, p]) => [k, p.default ?? null]));
   // A split DAG's executions each record at most recordsPerMachine tasks: the longest ids count.
   const recorded =
@@ -179,16 +175,8 @@ export function maxStateBytes(plan: PlanIR, structure?: Structure): number {
     tasks: Object.fromEntries(recorded.map((t) => [t.task_id, 'upstream_failed'])),
     outputs,
     errors: Object.fromEntries(recorded.map((t) => [t.task_id, ERROR_NAME_BUDGET])),
-    // A re-run's resume: every task kept (the read outputs at their budget, below) or given a try base.
-    resume: {
-      prior: Object.fromEntries(
-        plan.tasks.map((t) => [
-          t.task_id,
-          { state: 'upstream_failed', try_number: TRY_BUDGET, outputs: allOutputs[t.task_id] ?? {} },
-        ]),
-      ),
-      try_base: Object.fromEntries(plan.tasks.map((t) => [t.task_id, TRY_BUDGET])),
-    },
+    // A re-run's try base of each task the machine runs (the rest of the resume stays in the input).
+    try_base: Object.fromEntries(recorded.map((t) => [t.task_id, TRY_BUDGET])),
     try_number: 1,
     // A gate's verdict carries the outputs it brings until <id>.admit merges them.
     gate: { verdict: 'upstream_failed', outputs },
@@ -207,7 +195,7 @@ export function maxStateBytes(plan: PlanIR, structure?: Structure): number {
   };
   return (
     Buffer.byteLength(JSON.stringify(state)) +
-    (2 * held.reduce((n, t) => n + fields.get(t)!.length, 0) + allFields) * OUTPUT_FIELD_BUDGET_BYTES +
+    2 * held.reduce((n, t) => n + fields.get(t)!.length, 0) * OUTPUT_FIELD_BUDGET_BYTES +
     CONF_BUDGET_BYTES +
     CAUSE_BUDGET_BYTES
   );

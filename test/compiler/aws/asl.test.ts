@@ -10,6 +10,7 @@ import { aslReport } from '../../../src/compiler/aws/report.ts';
 import { awsTarget } from '../../../src/compiler/aws/target.ts';
 import { buildIr } from '../../../src/compiler/build-ir.ts';
 import { loadDag } from '../../../src/dag/validate.ts';
+import { generateDagYaml } from '../../../bench/generate-dag.ts';
 import { simulateChecked } from './checked-simulation.ts';
 import { planOf } from './plan-fixture.ts';
 
@@ -149,6 +150,16 @@ describe('Step Functions limits', () => {
     expect(() => assertWithinLimits(plan, compileAsl(plan).definition)).toThrow(
       /task a can write \d+ history events/,
     );
+  });
+
+  it("compiles a 1,000-task DAG reading 371 outputs: a re-run's kept outputs stay in the execution input", () => {
+    const text = generateDagYaml({ tasks: 1_000, seed: 1 });
+    const { dag } = loadDag(text, 'bench_1000.yaml');
+    const ir = buildIr(dag!, text);
+    const compiled = compileAsl(ir);
+    expect(() =>
+      assertWithinLimits(ir, compiled.definition, compiled.children, compiled.structure),
+    ).not.toThrow();
   });
 
   it('refuses a task whose own states are over 1 MB (no split can hold it) and reports it', () => {
