@@ -2,7 +2,7 @@ import { OUTPUT_FIELD_BUDGET_BYTES } from '../../dag/operators.ts';
 import { CompileRefusal } from '../compile-refusal.ts';
 import type { PlanIR } from '../ir.ts';
 import type { AslDefinition } from './asl-types.ts';
-import { HISTORY_LIMIT, quietRunCost, worstTaskHistory } from './cost-model.ts';
+import { HISTORY_LIMIT, quietRunCost, quietVerdicts, worstTaskHistory } from './cost-model.ts';
 import type { Structure } from './structure.ts';
 import { readFields } from './task-states.ts';
 
@@ -40,16 +40,22 @@ export class AslLimitError extends CompileRefusal {
   }
 }
 
+/**
+ * `bytes`: the minified size of the definition and of each child (in `children` order), when the
+ * caller has them; measured here otherwise.
+ */
 export function limitFacts(
   plan: PlanIR,
   definition: AslDefinition,
   children: Record<string, AslDefinition> = {},
   structure?: Structure,
+  bytes?: readonly number[],
 ): LimitFacts {
   // Each execution has its own history: the largest one counts (a child's, when the DAG is split).
   const machines = [definition, ...Object.values(children)];
+  const verdicts = quietVerdicts(plan);
   const quiet = machines
-    .map((m) => quietRunCost(plan, m))
+    .map((m) => quietRunCost(plan, m, verdicts))
     .reduce((a, b) => (b.history_events > a.history_events ? b : a));
   let worst: LimitFacts['worst_task'] = null;
   for (const task of plan.tasks) {
@@ -57,7 +63,7 @@ export function limitFacts(
     if (!worst || events > worst.history_events) worst = { task_id: task.task_id, history_events: events };
   }
   return {
-    definition_bytes: Math.max(...machines.map((m) => Buffer.byteLength(JSON.stringify(m)))),
+    definition_bytes: Math.max(...(bytes ?? machines.map((m) => Buffer.byteLength(JSON.stringify(m))))),
     max_state_bytes: maxStateBytes(plan, structure),
     worst_task: worst,
     worst_history_events: quiet.history_events + (worst?.history_events ?? 0),
@@ -93,8 +99,9 @@ export function assertWithinLimits(
   definition: AslDefinition,
   children: Record<string, AslDefinition> = {},
   structure?: Structure,
+  bytes?: readonly number[],
 ): LimitFacts {
-  const facts = limitFacts(plan, definition, children, structure);
+  const facts = limitFacts(plan, definition, children, structure, bytes);
   const problems = limitProblems(facts);
   if (problems.length > 0) throw new AslLimitError(plan.dag_id, problems);
   return facts;

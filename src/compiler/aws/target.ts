@@ -19,9 +19,25 @@ export const awsTarget: Target = {
   fileSuffix: '.asl.json',
   emit: (ir, options) => {
     const { definition, children, structure } = compileAsl(ir);
-    assertWithinLimits(ir, definition, children, structure);
+    const names = Object.keys(children);
+    if (names.length === 0) {
+      assertWithinLimits(ir, definition, children, structure);
+      if (options?.validate) assertValid(definition, children);
+      return stableStringify(definition);
+    }
+    // A split DAG has over 1 MB of ASL by construction: its bundle is written minified, as
+    // deployment sends each machine, in the order the compiler builds it (deterministic too).
+    const texts = [definition, ...names.map((n) => children[n]!)].map((m) => JSON.stringify(m));
+    assertWithinLimits(
+      ir,
+      definition,
+      children,
+      structure,
+      texts.map((t) => Buffer.byteLength(t)),
+    );
     if (options?.validate) assertValid(definition, children);
-    return stableStringify(Object.keys(children).length === 0 ? definition : { definition, children });
+    const bundle = names.map((n, i) => `${JSON.stringify(n)}:${texts[i + 1]}`).join(',');
+    return `{"definition":${texts[0]},"children":{${bundle}}}\n`;
   },
   report: (ir) => aslReport(ir, compileAsl(ir)),
 };
