@@ -144,8 +144,10 @@ function compileSplit(plan: PlanIR): AslCompilation {
   let events = 0;
   for (const branch of (structure.tree as { children: StructureNode[] }).children) {
     const states: Record<string, AslState> = {};
-    const start = emitter.emit(branch, null, states, 1);
-    const size = Buffer.byteLength(JSON.stringify(states)) + 200;
+    const machine: AslMachine = { StartAt: emitter.emit(branch, null, states, 1), States: states };
+    const text = JSON.stringify(machine);
+    packedText.set(machine, text);
+    const size = Buffer.byteLength(text) + 200;
     const cost = quietCostOfStates(plan, states, verdicts) + 8;
     if (
       group.length > 0 &&
@@ -156,7 +158,7 @@ function compileSplit(plan: PlanIR): AslCompilation {
       bytes = 0;
       events = 0;
     }
-    group.push({ StartAt: start, States: states });
+    group.push(machine);
     bytes += size;
     events += cost;
   }
@@ -216,6 +218,25 @@ function compileSplit(plan: PlanIR): AslCompilation {
     children,
     structure: { ...structure, recordsPerMachine: largest },
   };
+}
+
+/** The minified JSON of each branch compileSplit packed, measured once and written as it is. */
+const packedText = new WeakMap<object, string>();
+
+/**
+ * JSON.stringify(value), byte for byte, with the text of the branches compileSplit already
+ * serialized reused rather than made again.
+ */
+export function minifiedAsl(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const packed = packedText.get(value);
+  if (packed !== undefined) return packed;
+  if (Array.isArray(value))
+    return `[${value.map((item) => (item === undefined ? 'null' : minifiedAsl(item))).join(',')}]`;
+  const fields: string[] = [];
+  for (const [key, item] of Object.entries(value))
+    if (item !== undefined) fields.push(`${JSON.stringify(key)}:${minifiedAsl(item)}`);
+  return `{${fields.join(',')}}`;
 }
 
 /** A machine's states inlined, ending the machine. */

@@ -1,6 +1,6 @@
 import { stableStringify } from '../serialize.ts';
 import type { Target } from '../target.ts';
-import { compileAsl } from './asl.ts';
+import { compileAsl, minifiedAsl } from './asl.ts';
 import type { AslDefinition } from './asl-types.ts';
 import { assertWithinLimits } from './limits.ts';
 import { aslReport } from './report.ts';
@@ -27,7 +27,7 @@ export const awsTarget: Target = {
     }
     // A split DAG has over 1 MB of ASL by construction: its bundle is written minified, as
     // deployment sends each machine, in the order the compiler builds it (deterministic too).
-    const texts = [definition, ...names.map((n) => children[n]!)].map((m) => JSON.stringify(m));
+    const texts = [definition, ...names.map((n) => children[n]!)].map(minifiedAsl);
     assertWithinLimits(
       ir,
       definition,
