@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { AslMachine, AslState } from '../../../src/compiler/aws/asl-types.ts';
 import { TASK_HANDLER_RESOURCE } from '../../../src/compiler/aws/asl-types.ts';
-import { compileAsl, MAX_BRANCHES } from '../../../src/compiler/aws/asl.ts';
+import { compileAsl, MAX_BRANCHES, minifiedAsl } from '../../../src/compiler/aws/asl.ts';
 import { PER_POLL, quietRunCost } from '../../../src/compiler/aws/cost-model.ts';
 import { assertWithinLimits } from '../../../src/compiler/aws/limits.ts';
 import { PollingUnboundedError } from '../../../src/compiler/aws/polling.ts';
@@ -160,6 +160,10 @@ describe('Step Functions limits', () => {
     expect(() =>
       assertWithinLimits(ir, compiled.definition, compiled.children, compiled.structure),
     ).not.toThrow();
+    // Split: the bundle reuses each branch's text from packing, byte for byte JSON.stringify's.
+    expect(Object.keys(compiled.children).length).toBeGreaterThan(1);
+    for (const machine of [compiled.definition, ...Object.values(compiled.children)])
+      expect(minifiedAsl(machine)).toBe(JSON.stringify(machine));
   });
 
   it('refuses a task whose own states are over 1 MB (no split can hold it) and reports it', () => {
