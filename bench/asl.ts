@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { formatTable } from '../src/cli/table.ts';
-import { compileAsl } from '../src/compiler/aws/asl.ts';
-import { PER_POLL, quietRunCost } from '../src/compiler/aws/cost-model.ts';
-import { maxStateBytes } from '../src/compiler/aws/limits.ts';
+import { compileAsl } from '../src/compiler/aws/emit/asl.ts';
+import { PER_POLL, quietRunCost } from '../src/compiler/aws/limits/cost-model.ts';
+import { maxStateBytes } from '../src/compiler/aws/limits/limits.ts';
 import { awsTarget } from '../src/compiler/aws/target.ts';
 import { TRIGGER_RULES } from '../src/compiler/ir.ts';
 import { planTarget } from '../src/compiler/plan-target.ts';

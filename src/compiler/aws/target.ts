@@ -1,10 +1,10 @@
 import { stableStringify } from '../serialize.ts';
 import type { Target } from '../target.ts';
-import { compileAsl, minifiedAsl } from './asl.ts';
-import type { AslDefinition } from './asl-types.ts';
-import { assertWithinLimits } from './limits.ts';
-import { aslReport } from './report.ts';
-import { aslProblems } from './validate.ts';
+import { compileAsl, minifiedAsl } from './emit/asl.ts';
+import type { AslDefinition } from './emit/asl-types.ts';
+import { assertWithinLimits } from './limits/limits.ts';
+import { aslReport } from './limits/report.ts';
+import { aslProblems } from './emit/validate.ts';
 
 /**
  * `--target aws`: `<dag_id>.asl.json`, refused when it would break a limit and, with `validate`,

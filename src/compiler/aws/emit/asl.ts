@@ -1,5 +1,5 @@
-import { CompileRefusal } from '../compile-refusal.ts';
-import type { PlanIR, TaskIR } from '../ir.ts';
+import { CompileRefusal } from '../../compile-refusal.ts';
+import type { PlanIR, TaskIR } from '../../ir.ts';
 import type { AslDefinition, AslMachine, AslState } from './asl-types.ts';
 import {
   CHILD_RESOURCE,
@@ -9,9 +9,9 @@ import {
   RUN_RESUMED_STATE,
   RUN_START_STATE,
 } from './asl-types.ts';
-import { quietRunCost, quietVerdicts, worstTaskHistory } from './cost-model.ts';
-import type { Structure, StructureNode } from './structure.ts';
-import { planStructure } from './structure.ts';
+import { quietRunCost, quietVerdicts, worstTaskHistory } from '../limits/cost-model.ts';
+import type { Structure, StructureNode } from '../structure/structure.ts';
+import { planStructure } from '../structure/structure.ts';
 import type { TaskContext } from './task-states.ts';
 import { taskContext, taskStates } from './task-states.ts';
 

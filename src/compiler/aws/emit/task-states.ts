@@ -1,11 +1,11 @@
-import { TASK_RETRYABLE_ERRORS, TRANSIENT_ERRORS } from '../../errors.ts';
-import type { PlanIR, TaskIR } from '../ir.ts';
-import { decide } from '../../semantics/trigger-rules.ts';
+import { TASK_RETRYABLE_ERRORS, TRANSIENT_ERRORS } from '../../../errors.ts';
+import type { PlanIR, TaskIR } from '../../ir.ts';
+import { decide } from '../../../semantics/trigger-rules.ts';
 import type { AslState } from './asl-types.ts';
 import { GATE_HANDLER_RESOURCE, GATE_WAIT_RESOURCE, TASK_HANDLER_RESOURCE } from './asl-types.ts';
 import { pollSchedule } from './polling.ts';
 import { retryDelays } from './retry-delays.ts';
-import type { Structure } from './structure.ts';
+import type { Structure } from '../structure/structure.ts';
 import type { Verdict } from './upstream-choice.ts';
 import { upstreamChoice } from './upstream-choice.ts';
 

@@ -1,4 +1,4 @@
-import type { TaskIR } from '../ir.ts';
+import type { TaskIR } from '../../ir.ts';
 
 /**
  * Airflow's wait before each retry, in whole seconds (Step Functions' unit): retry_delay, doubled per

@@ -1,10 +1,10 @@
-import { OUTPUT_FIELD_BUDGET_BYTES } from '../../dag/operators.ts';
-import { CompileRefusal } from '../compile-refusal.ts';
-import type { PlanIR } from '../ir.ts';
-import type { AslDefinition } from './asl-types.ts';
+import { OUTPUT_FIELD_BUDGET_BYTES } from '../../../dag/operators.ts';
+import { CompileRefusal } from '../../compile-refusal.ts';
+import type { PlanIR } from '../../ir.ts';
+import type { AslDefinition } from '../emit/asl-types.ts';
 import { HISTORY_LIMIT, quietRunCost, quietVerdicts, worstTaskHistory } from './cost-model.ts';
-import type { Structure } from './structure.ts';
-import { readFields } from './task-states.ts';
+import type { Structure } from '../structure/structure.ts';
+import { readFields } from '../emit/task-states.ts';
 
 /**
  * Step Functions' hard limits, checked at compile time: the definition (1 MB, measured minified as
