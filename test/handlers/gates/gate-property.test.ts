@@ -6,7 +6,7 @@ import {
   type PlanIR,
   type TriggerRule,
 } from '../../../src/compiler/ir.ts';
-import { DagRunState } from '../../../src/durable/run-state.ts';
+import { DagRunState } from '../../../src/azure/orchestrators/run-state.ts';
 import type { GateStore } from '../../../src/handlers/gates/gate-store.ts';
 import { handleGate } from '../../../src/handlers/gates/handle-gate.ts';
 import type { GateVerdict } from '../../../src/handlers/gates/protocol.ts';
