@@ -1,6 +1,6 @@
 /**
  * Two ways to poll a job in ASL, measured by bench/asl.ts and test/local/aws/aws-engine.test.ts.
- * The compiler uses the first (src/compiler/aws/task-states.ts).
+ * The compiler uses the first (src/compiler/aws/emit/task-states.ts).
  */
 
 /** A Task retried on the handler's StillRunning error: each poll is one more attempt. */

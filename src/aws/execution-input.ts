@@ -1,9 +1,9 @@
-import { readFields } from '../compiler/aws/task-states.ts';
+import { readFields } from '../compiler/aws/emit/task-states.ts';
 import type { PlanIR } from '../compiler/ir.ts';
 import type { RunContext } from '../handlers/contract.ts';
 import type { Resume } from '../runs/resume.ts';
 
-/** What a Step Functions execution of a compiled DAG starts from (see compiler/aws/asl-types.ts). */
+/** What a Step Functions execution of a compiled DAG starts from (see compiler/aws/emit/asl-types.ts). */
 export interface ExecutionInput {
   run: RunContext;
   resume?: Resume;

@@ -30,7 +30,7 @@ export type TriggerOutcome =
   | { kind: 'invalid'; errors: ParamError[] }
   | { kind: 'conflict'; message: string };
 
-/** The execution input: `{ run }`, the run context the compiled workflow reads (see compiler/aws/asl-types.ts). */
+/** The execution input: `{ run }`, the run context the compiled workflow reads (see compiler/aws/emit/asl-types.ts). */
 export const executionInput = (run: RunRecord): { run: RunContext } => ({
   run: {
     dag_id: run.dag_id,

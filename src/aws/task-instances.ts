@@ -30,7 +30,7 @@ const interrupted = (events: HistoryEvent[]): boolean =>
 
 /**
  * The final task states the workflow recorded in its own state (`tasks.<id>`, a state name; see
- * compiler/aws/asl-types.ts), read from every state's input and output; later events win.
+ * compiler/aws/emit/asl-types.ts), read from every state's input and output; later events win.
  */
 export function recordedStates(events: HistoryEvent[]): Map<string, TaskInstanceState> {
   const states = new Map<string, TaskInstanceState>();

@@ -7,10 +7,15 @@ export interface ReportSection {
   rows: string[][];
 }
 
+export interface EmitOptions {
+  /** Also check the output with a validator of the target's own format (aws: asl-validator). */
+  validate?: boolean;
+}
+
 /** A compile target: turns the IR into the text of one file, `<dag_id><fileSuffix>`. */
 export interface Target {
   name: string;
   fileSuffix: string;
-  emit(ir: PlanIR): string;
+  emit(ir: PlanIR, options?: EmitOptions): string;
   report?(ir: PlanIR): ReportSection;
 }

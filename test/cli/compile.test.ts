@@ -54,6 +54,16 @@ describe('airless compile', () => {
     expect((await runCli('compile', 'dags', '--out', out, '--check')).code).toBe(0);
   });
 
+  it('--validate checks every state machine with asl-validator and writes the same files', async () => {
+    const out = await outDir();
+    const r = await runCli('compile', 'dags', '--target', 'aws', '--out', out, '--validate');
+    expect(r.code).toBe(0);
+    for (const id of EXAMPLES) {
+      const written = await readFile(join(out, `${id}.asl.json`), 'utf8');
+      expect(written).toBe(await readFile(join('statemachines', `${id}.asl.json`), 'utf8'));
+    }
+  });
+
   it('--report prints the plan facts of each DAG as a table', async () => {
     const r = await runCli('compile', 'dags/movielens_genie.yaml', '--out', await outDir(), '--report');
     expect(r.code).toBe(0);

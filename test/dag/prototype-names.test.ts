@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { aslProblems } from '../../src/compiler/aws/validate.ts';
+import { aslProblems } from '../../src/compiler/aws/emit/validate.ts';
 import { loadDag } from '../../src/dag/validate.ts';
 import { runCli } from '../cli/run-cli.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TRIGGER_RULES } from '../../src/compiler/ir.ts';
-import { compileAsl } from '../../src/compiler/aws/asl.ts';
-import { maxStateBytes } from '../../src/compiler/aws/limits.ts';
-import { aslProblems } from '../../src/compiler/aws/validate.ts';
+import { compileAsl } from '../../src/compiler/aws/emit/asl.ts';
+import { maxStateBytes } from '../../src/compiler/aws/limits/limits.ts';
+import { aslProblems } from '../../src/compiler/aws/emit/validate.ts';
 import type { EngineEvent } from '../../src/local/aws/aws-engine.ts';
 import { simulateAws } from '../../src/local/simulate/simulate-aws.ts';
 import type { TaskSketch } from '../compiler/aws/plan-fixture.ts';

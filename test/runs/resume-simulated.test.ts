@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileAsl } from '../../src/compiler/aws/asl.ts';
-import { maxStateBytes } from '../../src/compiler/aws/limits.ts';
+import { compileAsl } from '../../src/compiler/aws/emit/asl.ts';
+import { maxStateBytes } from '../../src/compiler/aws/limits/limits.ts';
 import { TRIGGER_RULES } from '../../src/compiler/ir.ts';
 import type { EngineEvent } from '../../src/local/aws/aws-engine.ts';
 import { simulateAzure } from '../../src/local/azure/simulate.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryDelays } from '../../src/compiler/aws/retry-delays.ts';
+import { retryDelays } from '../../src/compiler/aws/emit/retry-delays.ts';
 import { retryDelaySeconds } from '../../src/semantics/retry-delays.ts';
 
 const task = (

@@ -54,7 +54,7 @@ export function compileDag(text: string, file: string, now: Date): CompiledDag {
     return {
       ok: true,
       ir,
-      asl: awsTarget.emit(ir),
+      asl: awsTarget.emit(ir, { validate: true }),
       plan: stableStringify(ir),
       report: stableStringify({ dag_id: ir.dag_id, source_sha256: ir.source_sha256, sections }),
       schedules,

@@ -18,6 +18,7 @@ interface CompileOptions {
   check?: boolean;
   report?: boolean;
   prune?: boolean;
+  validate?: boolean;
 }
 
 interface Output {
@@ -45,6 +46,7 @@ export function registerCompile(program: Command): void {
       'remove files in --out that a target wrote for a DAG no longer there (e.g. a renamed dag_id)',
     )
     .option('--report', "print each target's report as a table per DAG")
+    .option('--validate', "also check each output with its format's validator (aws: asl-validator)")
     .addHelpText(
       'after',
       `\nTargets: ${TARGETS.map((t) => `${t.name} (<dag_id>${t.fileSuffix})`).join(', ')}.` +
@@ -81,7 +83,7 @@ async function compile(paths: string[], options: CompileOptions): Promise<number
       try {
         outputs.push({
           path: join(options.out, `${ir.dag_id}${target.fileSuffix}`),
-          content: target.emit(ir),
+          content: target.emit(ir, { validate: options.validate }),
         });
         if (options.report && target.report) sections.push(target.report(ir));
       } catch (error) {

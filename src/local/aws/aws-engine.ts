@@ -103,9 +103,9 @@ const PLACEHOLDER_ARN = (name: string): string => `arn:aws:lambda:us-east-1:0000
 const SUBSTITUTION = /^\$\{([A-Za-z0-9_]+)\}$/;
 
 // Read off the namespace: an unpatched module has no such export, which a named import would not survive.
-if (engineModule.AIRLESS_PATCH !== 'airless-callbacks-2') {
+if (engineModule.AIRLESS_PATCH !== 'airless-callbacks-3') {
   throw new Error(
-    `aws-local-stepfunctions carries patch ${String(engineModule.AIRLESS_PATCH)}, not airless-callbacks-2: ` +
+    `aws-local-stepfunctions carries patch ${String(engineModule.AIRLESS_PATCH)}, not airless-callbacks-3: ` +
       'run npm ci, or npx patch-package (patches/ are applied by postinstall)',
   );
 }

@@ -1,5 +1,5 @@
-import type { AslDefinition } from '../../compiler/aws/asl-types.ts';
-import { GATE_HANDLER, RUN_OUTCOME_STATE } from '../../compiler/aws/asl-types.ts';
+import type { AslDefinition } from '../../compiler/aws/emit/asl-types.ts';
+import { GATE_HANDLER, RUN_OUTCOME_STATE } from '../../compiler/aws/emit/asl-types.ts';
 import type { FinalTaskState } from '../../compiler/ir.ts';
 import type { ExecutionInput } from '../../aws/execution-input.ts';
 import type { RunContext } from '../../handlers/contract.ts';

@@ -1,5 +1,5 @@
-import { TASK_HANDLER } from '../../compiler/aws/asl-types.ts';
-import { compileAsl } from '../../compiler/aws/asl.ts';
+import { TASK_HANDLER } from '../../compiler/aws/emit/asl-types.ts';
+import { compileAsl } from '../../compiler/aws/emit/asl.ts';
 import type { PlanIR } from '../../compiler/ir.ts';
 import { isAirlessError } from '../../errors.ts';
 import { executionInputOf } from '../../aws/execution-input.ts';
@@ -11,8 +11,8 @@ import { runCompiledDag } from './aws-run.ts';
 import type { EmulatorOptions, RunningEmulators } from '../emulators/index.ts';
 import { startHandlerEnvironment, type HandlerEnvironment } from '../handler-environment.ts';
 import { RunProgress, runHeader } from '../progress.ts';
-import { pollTime } from '../../compiler/aws/polling.ts';
-import { retryDelays } from '../../compiler/aws/retry-delays.ts';
+import { pollTime } from '../../compiler/aws/emit/polling.ts';
+import { retryDelays } from '../../compiler/aws/emit/retry-delays.ts';
 import { runOnClock } from '../simulate/clocked-run.ts';
 import { manualRunContext } from '../simulate/run-context.ts';
 import { VirtualClock } from '../simulate/virtual-clock.ts';

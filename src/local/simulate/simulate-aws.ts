@@ -1,5 +1,5 @@
-import { TASK_HANDLER } from '../../compiler/aws/asl-types.ts';
-import { compileAsl } from '../../compiler/aws/asl.ts';
+import { TASK_HANDLER } from '../../compiler/aws/emit/asl-types.ts';
+import { compileAsl } from '../../compiler/aws/emit/asl.ts';
 import type { PlanIR } from '../../compiler/ir.ts';
 import { executionInputOf } from '../../aws/execution-input.ts';
 import type { Resume } from '../../runs/resume.ts';

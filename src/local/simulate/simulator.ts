@@ -1,6 +1,6 @@
 import { AirlessError } from '../../errors.ts';
-import { pollTime } from '../../compiler/aws/polling.ts';
-import { retryDelays } from '../../compiler/aws/retry-delays.ts';
+import { pollTime } from '../../compiler/aws/emit/polling.ts';
+import { retryDelays } from '../../compiler/aws/emit/retry-delays.ts';
 import type { PlanIR, TaskIR } from '../../compiler/ir.ts';
 import { OPERATOR_OUTPUTS } from '../../dag/operators.ts';
 import type { TaskInvocation } from '../../handlers/contract.ts';

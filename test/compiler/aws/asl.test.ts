@@ -1,15 +1,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { AslMachine, AslState } from '../../../src/compiler/aws/asl-types.ts';
-import { TASK_HANDLER_RESOURCE } from '../../../src/compiler/aws/asl-types.ts';
-import { compileAsl, MAX_BRANCHES } from '../../../src/compiler/aws/asl.ts';
-import { PER_POLL, quietRunCost } from '../../../src/compiler/aws/cost-model.ts';
-import { assertWithinLimits } from '../../../src/compiler/aws/limits.ts';
-import { PollingUnboundedError } from '../../../src/compiler/aws/polling.ts';
-import { aslReport } from '../../../src/compiler/aws/report.ts';
+import type { AslMachine, AslState } from '../../../src/compiler/aws/emit/asl-types.ts';
+import { TASK_HANDLER_RESOURCE } from '../../../src/compiler/aws/emit/asl-types.ts';
+import { compileAsl, MAX_BRANCHES, minifiedAsl } from '../../../src/compiler/aws/emit/asl.ts';
+import { PER_POLL, quietRunCost } from '../../../src/compiler/aws/limits/cost-model.ts';
+import { assertWithinLimits } from '../../../src/compiler/aws/limits/limits.ts';
+import { PollingUnboundedError } from '../../../src/compiler/aws/emit/polling.ts';
+import { aslReport } from '../../../src/compiler/aws/limits/report.ts';
 import { awsTarget } from '../../../src/compiler/aws/target.ts';
 import { buildIr } from '../../../src/compiler/build-ir.ts';
 import { loadDag } from '../../../src/dag/validate.ts';
+import { generateDagYaml } from '../../../bench/generate-dag.ts';
 import { simulateChecked } from './checked-simulation.ts';
 import { planOf } from './plan-fixture.ts';
 
@@ -149,6 +150,20 @@ describe('Step Functions limits', () => {
     expect(() => assertWithinLimits(plan, compileAsl(plan).definition)).toThrow(
       /task a can write \d+ history events/,
     );
+  });
+
+  it("compiles a 1,000-task DAG reading 371 outputs: a re-run's kept outputs stay in the execution input", () => {
+    const text = generateDagYaml({ tasks: 1_000, seed: 1 });
+    const { dag } = loadDag(text, 'bench_1000.yaml');
+    const ir = buildIr(dag!, text);
+    const compiled = compileAsl(ir);
+    expect(() =>
+      assertWithinLimits(ir, compiled.definition, compiled.children, compiled.structure),
+    ).not.toThrow();
+    // Split: the bundle reuses each branch's text from packing, byte for byte JSON.stringify's.
+    expect(Object.keys(compiled.children).length).toBeGreaterThan(1);
+    for (const machine of [compiled.definition, ...Object.values(compiled.children)])
+      expect(minifiedAsl(machine)).toBe(JSON.stringify(machine));
   });
 
   it('refuses a task whose own states are over 1 MB (no split can hold it) and reports it', () => {

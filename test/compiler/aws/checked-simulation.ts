@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import { compileAsl } from '../../../src/compiler/aws/asl.ts';
-import { aslProblems } from '../../../src/compiler/aws/validate.ts';
+import { compileAsl } from '../../../src/compiler/aws/emit/asl.ts';
+import { aslProblems } from '../../../src/compiler/aws/emit/validate.ts';
 import type { PlanIR } from '../../../src/compiler/ir.ts';
 import type { SimulateOptions } from '../../../src/local/simulate/simulate-aws.ts';
 import { simulateAws } from '../../../src/local/simulate/simulate-aws.ts';

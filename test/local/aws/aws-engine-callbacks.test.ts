@@ -49,7 +49,50 @@ afterEach(() => {
 
 describe('aws-local-stepfunctions patch', () => {
   it('is applied (npm ci runs patch-package from postinstall)', () => {
-    expect(AIRLESS_PATCH).toBe('airless-callbacks-2');
+    expect(AIRLESS_PATCH).toBe('airless-callbacks-3');
+  });
+});
+
+describe('the context object in Parallel branches', () => {
+  it("$$.Execution.Input is the execution's input in every branch, as in Step Functions", async () => {
+    const result = await runAsl(
+      {
+        StartAt: 'fork',
+        States: {
+          fork: {
+            Type: 'Parallel',
+            Parameters: { narrowed: true },
+            Branches: [
+              {
+                StartAt: 'inner',
+                States: {
+                  inner: {
+                    Type: 'Parallel',
+                    Branches: [
+                      {
+                        StartAt: 'read',
+                        States: {
+                          read: {
+                            Type: 'Pass',
+                            Parameters: { 'input.$': '$$.Execution.Input', 'id.$': '$$.Execution.Id' },
+                            End: true,
+                          },
+                        },
+                      },
+                    ],
+                    End: true,
+                  },
+                },
+              },
+            ],
+            End: true,
+          },
+        },
+      },
+      { resume: { prior: {} } },
+      { resources: {}, ids: { execution: 'arn:exec', stateMachine: 'arn:machine' } },
+    );
+    expect(result.output).toEqual([[{ input: { resume: { prior: {} } }, id: 'arn:exec' }]]);
   });
 });
 

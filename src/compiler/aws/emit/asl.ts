@@ -1,5 +1,5 @@
-import { CompileRefusal } from '../compile-refusal.ts';
-import type { PlanIR } from '../ir.ts';
+import { CompileRefusal } from '../../compile-refusal.ts';
+import type { PlanIR, TaskIR } from '../../ir.ts';
 import type { AslDefinition, AslMachine, AslState } from './asl-types.ts';
 import {
   CHILD_RESOURCE,
@@ -9,9 +9,9 @@ import {
   RUN_RESUMED_STATE,
   RUN_START_STATE,
 } from './asl-types.ts';
-import { quietRunCost, quietVerdicts, worstTaskHistory } from './cost-model.ts';
-import type { Structure, StructureNode } from './structure.ts';
-import { planStructure } from './structure.ts';
+import { quietRunCost, quietVerdicts, worstTaskHistory } from '../limits/cost-model.ts';
+import type { Structure, StructureNode } from '../structure/structure.ts';
+import { planStructure } from '../structure/structure.ts';
 import type { TaskContext } from './task-states.ts';
 import { taskContext, taskStates } from './task-states.ts';
 
@@ -36,29 +36,34 @@ export function compileAsl(plan: PlanIR): AslCompilation {
     throw new CompileRefusal('a DAG needs at least one task to run on Step Functions');
   if (surelyTooLarge(plan)) return compileSplit(plan);
   const structure = planStructure(plan);
-  const emitter = new Emitter(taskContext(plan, structure));
+  const emitter = new Emitter(taskContext(plan, structure, TOP_RESUME));
   const states: Record<string, AslState> = {};
   const tree = unwrap(structure.tree);
   // In the gated shape every branch brings the outputs it reads itself (its path, its gates): the
   // top-level join keeps none, so no state holds every output.
   const top = structure.mode === 'gated';
   const first = tree ? emitter.emit(tree, RUN_OUTCOME_STATE, states, 0, top) : RUN_OUTCOME_STATE;
-  const definition = topMachine(plan, states, first);
+  const definition = topMachine(plan, states, first, plan.tasks);
   if (fitsOneMachine(plan, definition)) return { definition, children: {}, structure };
   return compileSplit(plan);
 }
 
-function topMachine(plan: PlanIR, states: Record<string, AslState>, first: string): AslDefinition {
+/** Where a machine's input has the resume: the top execution's, and in a child its parent's. */
+const TOP_RESUME = '$$.Execution.Input.resume';
+const CHILD_RESUME = '$$.Execution.Input.parent.resume';
+
+/** The top machine; `tasks` are those it runs itself (none when it only starts children). */
+function topMachine(
+  plan: PlanIR,
+  states: Record<string, AslState>,
+  first: string,
+  tasks: readonly TaskIR[],
+): AslDefinition {
   Object.assign(states, outcomeStates(plan.graph.leaves));
-  // A run started without `resume` runs every task from try 1.
-  const fresh = { prior: {}, try_base: Object.fromEntries(plan.tasks.map((t) => [t.task_id, 0])) };
-  states[RUN_START_STATE] = {
-    Type: 'Choice',
-    Choices: [{ Variable: '$.resume', IsPresent: true, Next: RUN_RESUMED_STATE }],
-    Default: RUN_FRESH_STATE,
-  };
-  states[RUN_RESUMED_STATE] = startState('$$.Execution.Id', '$.resume', first);
-  states[RUN_FRESH_STATE] = startState('$$.Execution.Id', fresh, first);
+  Object.assign(
+    states,
+    startStates({ run: '$.run', runKey: '$$.Execution.Id', resume: '$.resume' }, tasks, first),
+  );
   return {
     Comment: `airless ${plan.dag_id} (source sha256 ${plan.source_sha256})`,
     StartAt: RUN_START_STATE,
@@ -66,19 +71,39 @@ function topMachine(plan: PlanIR, states: Record<string, AslState>, first: strin
   };
 }
 
-function startState(runKey: string, resume: string | Record<string, unknown>, next: string): AslState {
-  return {
+/**
+ * A Choice on whether the input has a resume, then a Pass that starts the workflow state: the try
+ * base of each of the machine's tasks from the resume, or 0 (a run started without one runs every
+ * task from try 1). The rest of the resume stays in the input.
+ */
+function startStates(
+  input: { run: string; runKey: string; resume: string },
+  tasks: readonly TaskIR[],
+  next: string,
+): Record<string, AslState> {
+  const start = (tryBase: Record<string, unknown>): AslState => ({
     Type: 'Pass',
     Parameters: {
-      'run.$': '$.run',
-      'run_key.$': runKey,
+      'run.$': input.run,
+      'run_key.$': input.runKey,
       tasks: {},
       outputs: {},
       errors: {},
-      ...(typeof resume === 'string' ? { 'resume.$': resume } : { resume }),
+      try_base: tryBase,
       try_number: 1,
     },
     Next: next,
+  });
+  return {
+    [RUN_START_STATE]: {
+      Type: 'Choice',
+      Choices: [{ Variable: input.resume, IsPresent: true, Next: RUN_RESUMED_STATE }],
+      Default: RUN_FRESH_STATE,
+    },
+    [RUN_RESUMED_STATE]: start(
+      Object.fromEntries(tasks.map((t) => [`${t.task_id}.$`, `${input.resume}.try_base.${t.task_id}`])),
+    ),
+    [RUN_FRESH_STATE]: start(Object.fromEntries(tasks.map((t) => [t.task_id, 0]))),
   };
 }
 
@@ -110,7 +135,7 @@ const SPLIT_HISTORY_EVENTS = 24_000;
  */
 function compileSplit(plan: PlanIR): AslCompilation {
   const structure = planStructure(plan, { split: true });
-  const emitter = new Emitter(taskContext(plan, structure));
+  const emitter = new Emitter(taskContext(plan, structure, CHILD_RESUME));
   const worst = plan.tasks.reduce((m, t) => Math.max(m, worstTaskHistory(t)), 0);
   const verdicts = quietVerdicts(plan);
   const groups: AslMachine[][] = [];
@@ -119,8 +144,10 @@ function compileSplit(plan: PlanIR): AslCompilation {
   let events = 0;
   for (const branch of (structure.tree as { children: StructureNode[] }).children) {
     const states: Record<string, AslState> = {};
-    const start = emitter.emit(branch, null, states, 1);
-    const size = Buffer.byteLength(JSON.stringify(states)) + 200;
+    const machine: AslMachine = { StartAt: emitter.emit(branch, null, states, 1), States: states };
+    const text = JSON.stringify(machine);
+    packedText.set(machine, text);
+    const size = Buffer.byteLength(text) + 200;
     const cost = quietCostOfStates(plan, states, verdicts) + 8;
     if (
       group.length > 0 &&
@@ -131,7 +158,7 @@ function compileSplit(plan: PlanIR): AslCompilation {
       bytes = 0;
       events = 0;
     }
-    group.push({ StartAt: start, States: states });
+    group.push(machine);
     bytes += size;
     events += cost;
   }
@@ -139,13 +166,18 @@ function compileSplit(plan: PlanIR): AslCompilation {
   const leafSet = new Set(plan.graph.leaves);
   const childOf = new Map<string, number>();
   groups.forEach((g, i) => g.forEach((m) => childOf.set(m.StartAt.split('.')[0]!, i)));
+  const own: TaskIR[][] = groups.map(() => []);
+  for (const t of plan.tasks) own[childOf.get(t.task_id)!]!.push(t);
   const children: Record<string, AslDefinition> = {};
   const calls: AslMachine[] = groups.map((g, i) => {
     const name = childSubstitution(i + 1);
     const states: Record<string, AslState> = {};
     const first =
       g.length === 1 ? single(g[0]!, states) : parallelOfMachines(g, null, states, 'dag.branches');
-    states[RUN_START_STATE] = startState('$.run_key', '$.resume', first);
+    Object.assign(
+      states,
+      startStates({ run: '$.parent.run', runKey: '$.run_key', resume: '$.parent.resume' }, own[i]!, first),
+    );
     children[name] = {
       Comment: `airless ${plan.dag_id} child ${i + 1} of ${groups.length} (source sha256 ${plan.source_sha256})`,
       StartAt: RUN_START_STATE,
@@ -162,7 +194,7 @@ function compileSplit(plan: PlanIR): AslCompilation {
           Resource: CHILD_RESOURCE,
           Parameters: {
             StateMachineArn: `\${${name}}`,
-            Input: { 'run.$': '$.run', 'run_key.$': '$.run_key', 'resume.$': '$.resume' },
+            Input: { 'run_key.$': '$.run_key', 'parent.$': '$$.Execution.Input' },
           },
           ResultSelector: {
             'run.$': '$.Output.run',
@@ -170,7 +202,7 @@ function compileSplit(plan: PlanIR): AslCompilation {
             tasks: Object.fromEntries(leaves.map((l) => [`${l}.$`, `$.Output.tasks.${l}`])),
             outputs: {},
             errors: {},
-            'resume.$': '$.Output.resume',
+            try_base: {},
             try_number: 1,
           },
           End: true,
@@ -182,10 +214,29 @@ function compileSplit(plan: PlanIR): AslCompilation {
   const first = parallelOfMachines(calls, RUN_OUTCOME_STATE, states, 'dag.children');
   const largest = Math.max(plan.graph.leaves.length, ...groups.map((g) => g.length));
   return {
-    definition: topMachine(plan, states, first),
+    definition: topMachine(plan, states, first, []),
     children,
     structure: { ...structure, recordsPerMachine: largest },
   };
+}
+
+/** The minified JSON of each branch compileSplit packed, measured once and written as it is. */
+const packedText = new WeakMap<object, string>();
+
+/**
+ * JSON.stringify(value), byte for byte, with the text of the branches compileSplit already
+ * serialized reused rather than made again.
+ */
+export function minifiedAsl(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const packed = packedText.get(value);
+  if (packed !== undefined) return packed;
+  if (Array.isArray(value))
+    return `[${value.map((item) => (item === undefined ? 'null' : minifiedAsl(item))).join(',')}]`;
+  const fields: string[] = [];
+  for (const [key, item] of Object.entries(value))
+    if (item !== undefined) fields.push(`${JSON.stringify(key)}:${minifiedAsl(item)}`);
+  return `{${fields.join(',')}}`;
 }
 
 /** A machine's states inlined, ending the machine. */
@@ -297,7 +348,7 @@ function joinSelector(k: number, keepOutputs = true): Record<string, unknown> {
     'tasks.$': merged('tasks'),
     ...(keepOutputs ? { 'outputs.$': merged('outputs') } : { outputs: {} }),
     'errors.$': merged('errors'),
-    'resume.$': '$[0].resume',
+    'try_base.$': '$[0].try_base',
     try_number: 1,
   };
 }

@@ -1,8 +1,8 @@
-import type { FinalTaskState, TriggerRule } from '../ir.ts';
-import { FINAL_TASK_STATES } from '../ir.ts';
-import { decide, emptyCounts } from '../../semantics/trigger-rules.ts';
-import type { UpstreamCounts } from '../../semantics/trigger-rules.ts';
-import { STRUCTURAL_RULES } from './structure.ts';
+import type { FinalTaskState, TriggerRule } from '../../ir.ts';
+import { FINAL_TASK_STATES } from '../../ir.ts';
+import { decide, emptyCounts } from '../../../semantics/trigger-rules.ts';
+import type { UpstreamCounts } from '../../../semantics/trigger-rules.ts';
+import { STRUCTURAL_RULES } from '../structure/structure.ts';
 
 /**
  * A Choice over the recorded states of a task's upstreams, for the places where the structure

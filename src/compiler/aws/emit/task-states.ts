@@ -1,11 +1,11 @@
-import { TASK_RETRYABLE_ERRORS, TRANSIENT_ERRORS } from '../../errors.ts';
-import type { PlanIR, TaskIR } from '../ir.ts';
-import { decide } from '../../semantics/trigger-rules.ts';
+import { TASK_RETRYABLE_ERRORS, TRANSIENT_ERRORS } from '../../../errors.ts';
+import type { PlanIR, TaskIR } from '../../ir.ts';
+import { decide } from '../../../semantics/trigger-rules.ts';
 import type { AslState } from './asl-types.ts';
 import { GATE_HANDLER_RESOURCE, GATE_WAIT_RESOURCE, TASK_HANDLER_RESOURCE } from './asl-types.ts';
 import { pollSchedule } from './polling.ts';
 import { retryDelays } from './retry-delays.ts';
-import type { Structure } from './structure.ts';
+import type { Structure } from '../structure/structure.ts';
 import type { Verdict } from './upstream-choice.ts';
 import { upstreamChoice } from './upstream-choice.ts';
 
@@ -13,8 +13,8 @@ import { upstreamChoice } from './upstream-choice.ts';
  * The states of one task, in the order a run passes them:
  *   <id>.gate (Choice on the upstreams' recorded states, where the structure has them all final;
  *     absent when the rule cannot block, then <id>.resume stands in its place), whose first rule
- *     sends a task a re-run keeps ($.resume.prior.<id>) to <id>.prior, which records that outcome
- *     and joins <id>.done (or the task's end)
+ *     sends a task a re-run keeps (the input's resume.prior.<id>) to <id>.prior, which records that
+ *     outcome through <id>.done
  *   <id>.wait (GateWait callback: parks until the gate decides the trigger rule from the upstreams'
  *     reported ends and/or grants a max_active_tasks slot) -> <id>.verdict (Choice on $.gate.verdict)
  *     -> <id>.admit (merges the outputs the gate brings, when the task reads any)
@@ -38,10 +38,12 @@ export interface TaskContext {
   /** Position in plan.tasks (topological): the tie-break of slot requests. */
   order: ReadonlyMap<string, number>;
   gateTimeoutSeconds: number;
+  /** Where the input's resume is: `$$.Execution.Input.resume`, in a child `...Input.parent.resume`. */
+  resumePath: string;
 }
 
 /** Context for the tasks of a plan compiled with this structure. */
-export function taskContext(plan: PlanIR, structure: Structure): TaskContext {
+export function taskContext(plan: PlanIR, structure: Structure, resumePath: string): TaskContext {
   return {
     plan,
     structure,
@@ -50,6 +52,7 @@ export function taskContext(plan: PlanIR, structure: Structure): TaskContext {
     readsOf: new Map(plan.tasks.map((t) => [t.task_id, new Set(t.reads.map((r) => r.task))])),
     order: new Map(plan.tasks.map((t, i) => [t.task_id, i])),
     gateTimeoutSeconds: gateTimeoutSeconds(plan),
+    resumePath,
   };
 }
 
@@ -114,7 +117,7 @@ export const CARRY = {
   'tasks.$': '$.tasks',
   'outputs.$': '$.outputs',
   'errors.$': '$.errors',
-  'resume.$': '$.resume',
+  'try_base.$': '$.try_base',
 };
 
 /** Lambda's own limit; one handler call never outlives it, whatever execution_timeout says. */
@@ -262,19 +265,17 @@ export function taskStates(
   }
   // A re-run keeps the task's recorded outcome: it is recorded (and its end reported) as if it had
   // just ended that way, without waiting at a gate, taking a slot or calling a handler.
-  const prior = `$.resume.prior.${id}`;
-  states[name('prior')] = keepsOutput
-    ? {
-        Type: 'Pass',
-        Parameters: {
-          state: { [`${id}.$`]: `${prior}.state` },
-          error: {},
-          output: { [`${id}.$`]: `${prior}.outputs` },
-        },
-        ResultPath: '$.outcome',
-        Next: name('done'),
-      }
-    : { Type: 'Pass', InputPath: `${prior}.state`, ResultPath: `$.tasks.${id}`, ...go(after) };
+  const prior = `${ctx.resumePath}.prior.${id}`;
+  states[name('prior')] = {
+    Type: 'Pass',
+    Parameters: {
+      state: { [`${id}.$`]: `${prior}.state` },
+      error: {},
+      ...(keepsOutput ? { output: { [`${id}.$`]: `${prior}.outputs` } } : {}),
+    },
+    ResultPath: '$.outcome',
+    Next: name('done'),
+  };
   const resumed = { Variable: prior, IsPresent: true, Next: name('prior') };
   const choice = gated ? null : upstreamChoice(task.trigger_rule, task.upstream);
   if (!choice) {
@@ -428,8 +429,8 @@ function invocation(op: 'submit' | 'poll', task: TaskIR, ctx: TaskContext): Reco
     task: spec,
     'run.$': '$.run',
     upstream,
-    // $.try_number counts the tries of this execution; a re-run's first try is try_base + 1.
-    'try_number.$': `States.MathAdd($.try_number, $.resume.try_base.${task.task_id})`,
+    // $.try_number counts the tries of this execution; a re-run's first try is its try base + 1.
+    'try_number.$': `States.MathAdd($.try_number, $.try_base.${task.task_id})`,
     ...(op === 'poll' ? { 'job.$': '$.submitted.job' } : {}),
   };
 }

@@ -1,5 +1,5 @@
-import type { TaskIR } from '../ir.ts';
-import { type RetryTiming, retryDelaySeconds } from '../../semantics/retry-delays.ts';
+import type { TaskIR } from '../../ir.ts';
+import { type RetryTiming, retryDelaySeconds } from '../../../semantics/retry-delays.ts';
 
 /**
  * Airflow's wait before each retry in whole seconds, Step Functions' unit (at least one). Index k is

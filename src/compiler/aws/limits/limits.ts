@@ -1,10 +1,10 @@
-import { OUTPUT_FIELD_BUDGET_BYTES } from '../../dag/operators.ts';
-import { CompileRefusal } from '../compile-refusal.ts';
-import type { PlanIR } from '../ir.ts';
-import type { AslDefinition } from './asl-types.ts';
-import { HISTORY_LIMIT, quietRunCost, worstTaskHistory } from './cost-model.ts';
-import type { Structure } from './structure.ts';
-import { readFields } from './task-states.ts';
+import { OUTPUT_FIELD_BUDGET_BYTES } from '../../../dag/operators.ts';
+import { CompileRefusal } from '../../compile-refusal.ts';
+import type { PlanIR } from '../../ir.ts';
+import type { AslDefinition } from '../emit/asl-types.ts';
+import { HISTORY_LIMIT, quietRunCost, quietVerdicts, worstTaskHistory } from './cost-model.ts';
+import type { Structure } from '../structure/structure.ts';
+import { readFields } from '../emit/task-states.ts';
 
 /**
  * Step Functions' hard limits, checked at compile time: the definition (1 MB, measured minified as
@@ -40,16 +40,22 @@ export class AslLimitError extends CompileRefusal {
   }
 }
 
+/**
+ * `bytes`: the minified size of the definition and of each child (in `children` order), when the
+ * caller has them; measured here otherwise.
+ */
 export function limitFacts(
   plan: PlanIR,
   definition: AslDefinition,
   children: Record<string, AslDefinition> = {},
   structure?: Structure,
+  bytes?: readonly number[],
 ): LimitFacts {
   // Each execution has its own history: the largest one counts (a child's, when the DAG is split).
   const machines = [definition, ...Object.values(children)];
+  const verdicts = quietVerdicts(plan);
   const quiet = machines
-    .map((m) => quietRunCost(plan, m))
+    .map((m) => quietRunCost(plan, m, verdicts))
     .reduce((a, b) => (b.history_events > a.history_events ? b : a));
   let worst: LimitFacts['worst_task'] = null;
   for (const task of plan.tasks) {
@@ -57,7 +63,7 @@ export function limitFacts(
     if (!worst || events > worst.history_events) worst = { task_id: task.task_id, history_events: events };
   }
   return {
-    definition_bytes: Math.max(...machines.map((m) => Buffer.byteLength(JSON.stringify(m)))),
+    definition_bytes: Math.max(...(bytes ?? machines.map((m) => Buffer.byteLength(JSON.stringify(m))))),
     max_state_bytes: maxStateBytes(plan, structure),
     worst_task: worst,
     worst_history_events: quiet.history_events + (worst?.history_events ?? 0),
@@ -93,8 +99,9 @@ export function assertWithinLimits(
   definition: AslDefinition,
   children: Record<string, AslDefinition> = {},
   structure?: Structure,
+  bytes?: readonly number[],
 ): LimitFacts {
-  const facts = limitFacts(plan, definition, children, structure);
+  const facts = limitFacts(plan, definition, children, structure, bytes);
   const problems = limitProblems(facts);
   if (problems.length > 0) throw new AslLimitError(plan.dag_id, problems);
   return facts;
@@ -145,8 +152,8 @@ const ERROR_NAME_BUDGET = 'x'.repeat(64);
 /**
  * An upper bound of the workflow state, linear in tasks: every task recorded in its longest state
  * with the longest error name, every read output field at its budget (twice: in `outputs` and in
- * a gate's verdict on its way there, and once more in a re-run's resume), the run with its conf
- * budget, and the largest scratch.
+ * a gate's verdict on its way there), a try base per task, the run with its conf budget, and the
+ * largest scratch. A re-run's resume is read from the execution input, not carried.
  */
 export function maxStateBytes(plan: PlanIR, structure?: Structure): number {
   const fields = readFields(plan);
@@ -155,10 +162,6 @@ export function maxStateBytes(plan: PlanIR, structure?: Structure): number {
   const outputs = Object.fromEntries(
     held.map((t) => [t, Object.fromEntries(fields.get(t)!.map((name) => [name, '']))]),
   );
-  const allOutputs = Object.fromEntries(
-    [...fields].map(([t, names]) => [t, Object.fromEntries(names.map((name) => [name, '']))]),
-  );
-  const allFields = [...fields.values()].reduce((n, f) => n + f.length, 0);
   const params = Object.fromEntries(Object.entries(plan.params).map(([k, p]) => [k, p.default ?? null]));
   // A split DAG's executions each record at most recordsPerMachine tasks: the longest ids count.
   const recorded =
@@ -179,16 +182,8 @@ export function maxStateBytes(plan: PlanIR, structure?: Structure): number {
     tasks: Object.fromEntries(recorded.map((t) => [t.task_id, 'upstream_failed'])),
     outputs,
     errors: Object.fromEntries(recorded.map((t) => [t.task_id, ERROR_NAME_BUDGET])),
-    // A re-run's resume: every task kept (the read outputs at their budget, below) or given a try base.
-    resume: {
-      prior: Object.fromEntries(
-        plan.tasks.map((t) => [
-          t.task_id,
-          { state: 'upstream_failed', try_number: TRY_BUDGET, outputs: allOutputs[t.task_id] ?? {} },
-        ]),
-      ),
-      try_base: Object.fromEntries(plan.tasks.map((t) => [t.task_id, TRY_BUDGET])),
-    },
+    // A re-run's try base of each task the machine runs (the rest of the resume stays in the input).
+    try_base: Object.fromEntries(recorded.map((t) => [t.task_id, TRY_BUDGET])),
     try_number: 1,
     // A gate's verdict carries the outputs it brings until <id>.admit merges them.
     gate: { verdict: 'upstream_failed', outputs },
@@ -207,7 +202,7 @@ export function maxStateBytes(plan: PlanIR, structure?: Structure): number {
   };
   return (
     Buffer.byteLength(JSON.stringify(state)) +
-    (2 * held.reduce((n, t) => n + fields.get(t)!.length, 0) + allFields) * OUTPUT_FIELD_BUDGET_BYTES +
+    2 * held.reduce((n, t) => n + fields.get(t)!.length, 0) * OUTPUT_FIELD_BUDGET_BYTES +
     CONF_BUDGET_BYTES +
     CAUSE_BUDGET_BYTES
   );

@@ -1,5 +1,5 @@
-import { CompileRefusal } from '../compile-refusal.ts';
-import type { TaskIR } from '../ir.ts';
+import { CompileRefusal } from '../../compile-refusal.ts';
+import type { TaskIR } from '../../ir.ts';
 
 /**
  * Polling a job is a Task that throws StillRunning until the job reaches `wait_for`, retried by a

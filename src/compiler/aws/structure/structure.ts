@@ -1,4 +1,4 @@
-import type { PlanIR, TaskIR, TriggerRule } from '../ir.ts';
+import type { PlanIR, TaskIR, TriggerRule } from '../../ir.ts';
 
 /**
  * The shape of the compiled state machine, found in linear or near-linear time; no durations.

@@ -1,9 +1,9 @@
-import type { FinalTaskState, PlanIR, TaskIR } from '../ir.ts';
-import type { AslDefinition, AslMachine } from './asl-types.ts';
-import { countState, decide, emptyCounts } from '../../semantics/trigger-rules.ts';
-import type { Verdict } from './upstream-choice.ts';
-import { pollDelays, pollSchedule } from './polling.ts';
-import { TRANSIENT_RETRY } from './task-states.ts';
+import type { FinalTaskState, PlanIR, TaskIR } from '../../ir.ts';
+import type { AslDefinition, AslMachine } from '../emit/asl-types.ts';
+import { countState, decide, emptyCounts } from '../../../semantics/trigger-rules.ts';
+import type { Verdict } from '../emit/upstream-choice.ts';
+import { pollDelays, pollSchedule } from '../emit/polling.ts';
+import { TRANSIENT_RETRY } from '../emit/task-states.ts';
 
 /**
  * Transitions and history events of a compiled run, predicted from the definition with the history

@@ -1,7 +1,7 @@
-import type { PlanIR } from '../ir.ts';
-import type { ReportSection } from '../target.ts';
-import type { AslCompilation } from './asl.ts';
-import type { AslMachine } from './asl-types.ts';
+import type { PlanIR } from '../../ir.ts';
+import type { ReportSection } from '../../target.ts';
+import type { AslCompilation } from '../emit/asl.ts';
+import type { AslMachine } from '../emit/asl-types.ts';
 import {
   expectedPolls,
   HISTORY_LIMIT,
