@@ -5,7 +5,7 @@ import { PER_POLL, quietRunCost } from '../src/compiler/aws/cost-model.ts';
 import { assertWithinLimits, maxStateBytes } from '../src/compiler/aws/limits.ts';
 import { stableStringify } from '../src/compiler/serialize.ts';
 import { awsTarget } from '../src/compiler/aws/target.ts';
-import { TRIGGER_RULES } from '../src/compiler/ir.ts';
+import { TRIGGER_RULES } from '../src/dag/vocabulary.ts';
 import { planTarget } from '../src/compiler/plan-target.ts';
 import { simulateAzure } from '../src/local/durable-host/simulate.ts';
 import type { TaskSketch } from '../test/compiler/aws/plan-fixture.ts';

@@ -1,10 +1,10 @@
-import type { OperatorName } from '../compiler/ir.ts';
+import type { OperatorName } from './operators/index.ts';
 import { didYouMean, oneOf } from './diagnostics.ts';
 import type { Path } from './parse.ts';
 import { isRecord, labelled } from './report.ts';
 import type { Report } from './report.ts';
-import { CONNECTION_TYPES } from './schema.ts';
 import { KEY_VAULT_NAME_PATTERN, keyVaultName } from './secret-names.ts';
+import { CONNECTION_TYPES } from './vocabulary.ts';
 
 /** Which connection types can authenticate each job operator. */
 export const CONNECTION_TYPES_FOR: Record<Exclude<OperatorName, 'empty'>, readonly string[]> = {

@@ -1,4 +1,5 @@
-import type { OperatorName, TriggerRule, WaitFor, WeightRule } from '../compiler/ir.ts';
+import type { OperatorName } from './operators/index.ts';
+import type { TriggerRule, WaitFor, WeightRule } from './vocabulary.ts';
 
 /**
  * Defaults the IR builder applies to a parsed DagDocument (the schema itself sets none, so the

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { OperatorName } from '../compiler/ir.ts';
+import type { OperatorName } from './operators/index.ts';
 import { HDINSIGHT_RULES, REST_RULES } from './action-rules.ts';
 import { CONNECTION_TYPES_FOR } from './connection-checks.ts';
-import { OPERATOR_OUTPUTS } from './operators.ts';
+import { OPERATOR_OUTPUTS } from './operators/outputs.ts';
 import { CommonTaskSchema, ConnectionSchema, TaskSchema } from './schema.ts';
 import { NOT_TEMPLATED } from './validate.ts';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { HDINSIGHT_ACTIONS, TRIGGER_RULES, WAIT_FOR, WEIGHT_RULES } from '../compiler/ir.ts';
+import { HDINSIGHT_ACTIONS } from './operators/flink-hdinsight.ts';
+import { TRIGGER_RULES, WAIT_FOR, WEIGHT_RULES } from './vocabulary.ts';
 import { DURATION_HINT, DURATION_PATTERN, parseDuration } from './durations.ts';
 import { didYouMean, oneOf } from './diagnostics.ts';
 import { isTimeZone, knownTimeZones, parseSchedule } from './schedule.ts';
@@ -20,13 +21,6 @@ export const PARAM_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 /** Connection names: the same alphabet as task ids. */
 export const CONNECTION_NAME_PATTERN = TASK_ID_PATTERN;
 
-export const CONNECTION_TYPES = [
-  'azure_client_credentials',
-  'azure_managed_identity',
-  'azure_default',
-  'genie_basic',
-  'none',
-] as const;
 /** The abstract Flink actions a self-managed JobManager's REST API can carry out. */
 export const FLINK_REST_ACTIONS = [
   'NEW',

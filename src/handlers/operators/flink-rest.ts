@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { HDINSIGHT_ACTIONS } from '../../compiler/ir.ts';
+import { HDINSIGHT_ACTIONS } from '../../dag/operators/flink-hdinsight.ts';
 import { AirlessError, isAirlessError } from '../../errors.ts';
 import { FlinkRestClient, type FlinkJobState, type JobDetails } from '../../clients/flink-rest.ts';
 import { withTransientRetry } from '../../clients/retry.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HDINSIGHT_ACTIONS, type FlinkAction } from '../../compiler/ir.ts';
+import { HDINSIGHT_ACTIONS, type FlinkAction } from '../../dag/operators/flink-hdinsight.ts';
 import { AirlessError, isAirlessError } from '../../errors.ts';
 import { HdInsightJobsClient, type ClusterJob, type ClusterRef } from '../../clients/hdinsight-jobs.ts';
 import { withTransientRetry } from '../../clients/retry.ts';

@@ -1,4 +1,4 @@
-import type { OperatorName } from '../compiler/ir.ts';
+import type { OperatorName } from './index.ts';
 
 /**
  * The small output each operator returns: what `{{ tasks.<id>.output.<field> }}` may read.
@@ -34,5 +34,3 @@ export function capOutputValue(value: unknown): unknown {
   // Half the budget in characters: JSON escaping at most doubles what a string holds.
   return json.slice(0, Math.floor(OUTPUT_FIELD_BUDGET_BYTES / 2) - 8);
 }
-
-export const JOB_OPERATORS: readonly OperatorName[] = ['flink.hdinsight', 'flink.rest', 'genie'];
