@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OPERATORS } from '../dag/operators/index.ts';
+import { JOB_OPERATORS, OPERATORS } from '../dag/operators/index.ts';
 import { CONNECTION_TYPES, SECRETS_BACKENDS, WAIT_FOR } from '../dag/vocabulary.ts';
 
 /**
@@ -53,7 +53,7 @@ export type TaskSpec = z.infer<typeof TaskSpecSchema>;
 
 /** What submit returns and poll/cancel take back: enough to find the job again, small. */
 export const JobRefSchema = z.object({
-  operator: z.enum(['flink.hdinsight', 'flink.rest', 'genie']),
+  operator: z.enum(JOB_OPERATORS),
   job_name: z.string(),
   job_id: z.string().nullable(),
   /** Operator-specific small handles (e.g. a Flink REST trigger id, an ARM operation location). */
