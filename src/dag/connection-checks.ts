@@ -30,15 +30,17 @@ export function checkConnections(
     : undefined;
   for (const [id, task] of Object.entries(tasks)) {
     const operator = operators.get(id);
-    if (!isRecord(task) || operator === undefined || operator === 'empty') continue;
+    if (!isRecord(task) || operator === undefined) continue;
+    const definition = operatorDefinition(operator);
+    if (!definition.job) continue;
     const own = task.connection !== undefined;
     const path = ['tasks', id, 'connection'];
     const name = own ? (known(task.connection, path) ? task.connection : undefined) : inherited;
     const type = name === undefined ? undefined : typeOf(name);
-    const allowed: readonly string[] = operatorDefinition(operator).connectionTypes;
+    const allowed: readonly string[] = definition.connectionTypes;
     const knownType = type !== undefined && (CONNECTION_TYPES as readonly string[]).includes(type);
     const fits = name === undefined || !knownType || allowed.includes(type);
-    if ((operator === 'flink.rest' || operator === 'genie') && fits && !(own && name === undefined)) {
+    if ('endpoint' in definition.fields && fits && !(own && name === undefined)) {
       const connection = name === undefined ? undefined : connections[name];
       checkEndpoint(
         task,

@@ -38,6 +38,11 @@ export interface OperatorDefinition<
   connectionTypes: readonly ConnectionType[];
   /** Per `action`: the fields it needs and uses (only for operators with an action field). */
   actions?: Readonly<Record<Action, ActionRule>>;
+  /**
+   * Normalises a task's compiled config (TaskIR.config) in place, so a handler has one form to
+   * read: defaults applied, alternative shapes made one.
+   */
+  compileConfig?: (config: Record<string, unknown>) => void;
   /** Paragraphs for the operator reference, beyond what the fields say. */
   notes?: readonly string[];
 }

@@ -22,6 +22,9 @@ const actions = {
 export type FlinkAction = keyof typeof actions;
 export const HDINSIGHT_ACTIONS = actionNames(actions);
 
+/** HDInsight on AKS ARM api-version: the newest published one (adds LAST_STATE_UPDATE, RE_LAUNCH). */
+export const HDINSIGHT_API_VERSION = '2024-05-01-preview';
+
 export const HdinsightCluster = z.strictObject({
   subscription: NonEmpty,
   resource_group: NonEmpty,
@@ -50,7 +53,7 @@ export const flinkHdinsight = {
     api_version: about(
       NonEmpty,
       'ARM api-version of the HDInsight on AKS API.',
-      '2024-05-01-preview',
+      HDINSIGHT_API_VERSION,
     ).optional(),
   },
   rendered: {
@@ -75,6 +78,9 @@ export const flinkHdinsight = {
   ],
   connectionTypes: ['azure_client_credentials', 'azure_managed_identity', 'azure_default'],
   actions,
+  compileConfig(config) {
+    config.api_version ??= HDINSIGHT_API_VERSION;
+  },
   notes: [
     "The jar is not uploaded by airless: `jar_directory` is an `abfs://` directory in the cluster's",
     'storage account and `jar_name` a file in it; put the jar there before the run (for example',

@@ -45,4 +45,10 @@ export const genie = {
   job: true,
   outputs: ['cluster_name', 'command_name', 'job_id', 'job_name', 'status', 'status_msg'],
   connectionTypes: ['genie_basic', 'none'],
+  /** `cluster_tags` always a list of tag lists (criteria in order), `timeout` a number of seconds. */
+  compileConfig(config) {
+    const tags = config.cluster_tags as string[] | string[][];
+    config.cluster_tags = tags.every((t) => typeof t === 'string') ? [tags] : tags;
+    if (config.timeout !== undefined) config.timeout = parseDuration(config.timeout as string | number);
+  },
 } as const satisfies OperatorDefinition<'genie'>;
