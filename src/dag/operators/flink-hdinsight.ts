@@ -25,7 +25,7 @@ export const HDINSIGHT_ACTIONS = actionNames(actions);
 /** HDInsight on AKS ARM api-version: the newest published one (adds LAST_STATE_UPDATE, RE_LAUNCH). */
 export const HDINSIGHT_API_VERSION = '2024-05-01-preview';
 
-export const HdinsightCluster = z.strictObject({
+const HdinsightCluster = z.strictObject({
   subscription: NonEmpty,
   resource_group: NonEmpty,
   pool: NonEmpty,

@@ -33,8 +33,8 @@ const actions = {
   DELETE: { needs: [JOB], uses: ['jar_id'], endsJob: true },
 } satisfies Record<string, ActionRule>;
 
-export type FlinkRestAction = keyof typeof actions;
-export const FLINK_REST_ACTIONS = actionNames(actions);
+type FlinkRestAction = keyof typeof actions;
+const FLINK_REST_ACTIONS = actionNames(actions);
 
 /** A Flink job on any JobManager, through Flink's REST API. */
 export const flinkRest = {

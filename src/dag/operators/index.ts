@@ -21,7 +21,7 @@ const BY_NAME: ReadonlyMap<string, OperatorDefinition> = new Map(
 export const operatorDefinition = (name: OperatorName): OperatorDefinition => BY_NAME.get(name)!;
 
 /** Operators that run a job: a handler submits, polls and cancels it. */
-export type JobOperatorName = Extract<(typeof OPERATOR_DEFINITIONS)[number], { job: true }>['name'];
+type JobOperatorName = Extract<(typeof OPERATOR_DEFINITIONS)[number], { job: true }>['name'];
 export const JOB_OPERATORS = OPERATOR_DEFINITIONS.filter((d) => d.job).map((d) => d.name) as [
   JobOperatorName,
   ...JobOperatorName[],
