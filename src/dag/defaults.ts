@@ -1,4 +1,3 @@
-import { HDINSIGHT_API_VERSION } from './operators/flink-hdinsight.ts';
 import { operatorDefinition, type OperatorName } from './operators/index.ts';
 import type { TriggerRule, WaitFor, WeightRule } from './vocabulary.ts';
 
@@ -31,7 +30,6 @@ export const DEFAULTS = {
    * while a long streaming job costs at most 12 polls an hour.
    */
   max_poke_interval_s: 300,
-  hdinsight_api_version: HDINSIGHT_API_VERSION,
 } as const;
 
 /** expected_duration when a task does not say: a marker takes no time, a job about a minute. */
