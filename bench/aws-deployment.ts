@@ -12,13 +12,13 @@ import {
   StateMachineDoesNotExist,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { onExecutionFinished } from '../src/handlers/api/run-finished.ts';
-import { triggerRun } from '../src/handlers/api/run-queue.ts';
-import type { RunStore } from '../src/handlers/api/run-store.ts';
+import { onExecutionFinished } from '../src/aws/run-finished.ts';
+import { triggerRun } from '../src/aws/run-queue.ts';
+import type { RunStore } from '../src/runs/run-store.ts';
 import { formatTable } from '../src/cli/table.ts';
 import { generateDagYaml } from './generate-dag.ts';
-import { DagBucket } from '../src/handlers/registry/dag-bucket.ts';
-import { registerDagObject } from '../src/handlers/registry/register-dag.ts';
+import { DagBucket } from '../src/aws/registry/dag-bucket.ts';
+import { registerDagObject } from '../src/aws/registry/register-dag.ts';
 import { MemoryRunStore } from '../test/deploy/memory-run-store.ts';
 import { executionArnOf, seedDag } from '../test/deploy/registry-fixture.ts';
 import { startS3 } from '../test/deploy/s3rver.ts';

@@ -1,13 +1,13 @@
 import { buildIr } from '../src/compiler/build-ir.ts';
 import type { PlanIR } from '../src/compiler/ir.ts';
-import { FN, runInstanceId, type RunInput } from '../src/durable/contract.ts';
-import { POLLS_PER_EXECUTION } from '../src/durable/job-orchestrator.ts';
+import { FN, runInstanceId, type RunInput } from '../src/azure/contract.ts';
+import { POLLS_PER_EXECUTION } from '../src/azure/orchestrators/job-orchestrator.ts';
 import { loadDag } from '../src/dag/validate.ts';
 import { AirlessError } from '../src/errors.ts';
 import type { TaskInvocation } from '../src/handlers/contract.ts';
-import type { HostStats } from '../src/local/durable-host/host.ts';
-import { openLocalDurable } from '../src/local/durable-host/index.ts';
-import { runDagOnDurable } from '../src/local/durable-host/run-dag.ts';
+import type { HostStats } from '../src/local/azure/host.ts';
+import { openLocalDurable } from '../src/local/azure/index.ts';
+import { runDagOnDurable } from '../src/local/azure/run-dag.ts';
 import { generateDagYaml } from './generate-dag.ts';
 
 /**

@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { zodEnglishOnly } from '../scripts/zod-english-only.js';
 
 /**
- * Per Lambda handler (src/handlers/lambda/*.ts): bundle size (esbuild, minified, ESM, node20) and
+ * Per Lambda handler (src/aws/lambda/*.ts): bundle size (esbuild, minified, ESM, node20) and
  * cold start, from spawning `node` to the bundle being imported with its `handler` exported,
  * median of RUNS. A bare `node` start is measured too, as the floor.
  */
@@ -99,10 +99,10 @@ async function median(url: string | null): Promise<ColdStart> {
 export async function run(): Promise<void> {
   const outdir = mkdtempSync(join(tmpdir(), 'airless-bench-'));
   try {
-    const entries = readdirSync(join(root, 'src/handlers/lambda'))
+    const entries = readdirSync(join(root, 'src/aws/lambda'))
       .filter((f) => f.endsWith('.ts'))
       .sort()
-      .map((f) => join(root, 'src/handlers/lambda', f))
+      .map((f) => join(root, 'src/aws/lambda', f))
       .filter((file) => /export (const|async function|function) handler\b/.test(readFileSync(file, 'utf8')));
     const floor = await median(null);
     console.log(

@@ -1,5 +1,5 @@
 /**
- * Two ways to poll a job in ASL, measured by bench/asl.ts and test/local/aws-engine.test.ts.
+ * Two ways to poll a job in ASL, measured by bench/asl.ts and test/local/aws/aws-engine.test.ts.
  * The compiler uses the first (src/compiler/aws/task-states.ts).
  */
 

@@ -10,13 +10,13 @@ import { AzureApiBackend } from '../src/azure/api-backend.ts';
 import { RunIndex } from '../src/azure/run-index.ts';
 import { catchupAndBackfills } from '../src/azure/timer-work.ts';
 import { BlobTryLogs } from '../src/azure/try-logs.ts';
-import { onBlobCreated } from '../src/durable/data-triggers.ts';
-import type { BlobPlanStore } from '../src/durable/plan-store.ts';
-import { SOURCES_CONTAINER } from '../src/durable/plan-store.ts';
-import { registerDagBlob } from '../src/durable/register-dag.ts';
-import { registerDurableFunctions, type DurableDeps } from '../src/durable/register.ts';
-import type { RunsDeps } from '../src/durable/runs-api.ts';
-import { onScheduleTick } from '../src/durable/schedules.ts';
+import { onBlobCreated } from '../src/azure/data-triggers.ts';
+import type { BlobPlanStore } from '../src/azure/plan-store.ts';
+import { SOURCES_CONTAINER } from '../src/azure/plan-store.ts';
+import { registerDagBlob } from '../src/azure/register-dag.ts';
+import { registerDurableFunctions, type DurableDeps } from '../src/azure/register.ts';
+import type { RunsDeps } from '../src/azure/runs-api.ts';
+import { onScheduleTick } from '../src/azure/schedules.ts';
 import { apiRouter } from '../src/runs/api/router.ts';
 
 /** What the app needs from its environment: the plan store and the task handler core. */

@@ -1,7 +1,7 @@
 // The Azure Functions entry point (v4 programming model): wires the real plan store and handler core.
 import { BlobServiceClient } from '@azure/storage-blob';
 import { readRuntimeConfig } from '../src/clients/runtime-config.ts';
-import { BlobPlanStore } from '../src/durable/plan-store.ts';
+import { BlobPlanStore } from '../src/azure/plan-store.ts';
 import { handleTask } from '../src/handlers/task.ts';
 import { registerApp } from './app.ts';
 

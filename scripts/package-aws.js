@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run package:aws [-- --stage dev --region eu-west-1 --out .serverless]`: the AWS deployment package, offline.
-// 1. Bundles each Lambda (src/handlers/lambda/*.ts) with esbuild into .airless/bundles/<name>/index.mjs
+// 1. Bundles each Lambda (src/aws/lambda/*.ts) with esbuild into .airless/bundles/<name>/index.mjs
 //    (ESM, minified, code-split, Node 24, AWS SDK included so the deployed code is the tested code).
 // 2. Runs `serverless package` (v3, local install) with telemetry, update checks and notifications
 //    off: no network, no credentials. The CloudFormation template lands in .serverless/.
@@ -44,7 +44,7 @@ async function bundle() {
   await Promise.all(
     LAMBDAS.map((name) =>
       build({
-        entryPoints: { index: join(root, 'src', 'handlers', 'lambda', `${name}.ts`) },
+        entryPoints: { index: join(root, 'src', 'aws', 'lambda', `${name}.ts`) },
         outdir: join(out, name),
         outExtension: { '.js': '.mjs' },
         bundle: true,

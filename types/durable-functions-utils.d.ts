@@ -1,4 +1,4 @@
-/** durable-functions' internal helpers; only the one src/durable/safe-own-keys.ts replaces. */
+/** durable-functions' internal helpers; only the one src/azure/safe-own-keys.ts replaces. */
 declare module 'durable-functions/lib/src/util/Utils.js' {
   export const Utils: { hasOwnProperty: (obj: object, prop: string) => boolean };
 }

@@ -3,15 +3,15 @@ import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DescribeExecutionCommand, ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
 import type { PlanIR } from '../compiler/ir.ts';
 import { DAG_ID_PATTERN } from '../dag/schema.ts';
-import { type CancelDeps, cancelRun } from '../handlers/api/cancel-run.ts';
-import { readHistory } from '../handlers/api/execution-history.ts';
-import { runStateOf } from '../handlers/api/run-finished.ts';
-import { airflowInstant } from '../handlers/api/run-ids.ts';
-import { drain, executionInput, liveEntry, triggerRun } from '../handlers/api/run-queue.ts';
-import type { RunRecord } from '../handlers/api/run-store.ts';
-import { bucketKeys, type RegistryEntry } from '../handlers/registry/dag-bucket.ts';
-import { versionNumber } from '../handlers/registry/register-dag.ts';
-import { type SchedulerTarget, setSchedulesState } from '../handlers/registry/schedule-sync.ts';
+import { type CancelDeps, cancelRun } from './cancel-run.ts';
+import { readHistory } from './execution-history.ts';
+import { runStateOf } from './run-finished.ts';
+import { airflowInstant } from '../runs/run-ids.ts';
+import { drain, executionInput, liveEntry, triggerRun } from './run-queue.ts';
+import type { RunRecord } from '../runs/run-store.ts';
+import { bucketKeys, type RegistryEntry } from './registry/dag-bucket.ts';
+import { versionNumber } from './registry/register-dag.ts';
+import { type SchedulerTarget, setSchedulesState } from './registry/schedule-sync.ts';
 import type {
   ApiBackend,
   BackfillRecord,

@@ -2,8 +2,8 @@ import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { PlanIR } from '../compiler/ir.ts';
 import { TASK_RETRYABLE_ERRORS } from '../errors.ts';
 import { JobRefSchema, type TaskSpec } from '../handlers/contract.ts';
-import { type HandlerCall, handlerCalls } from '../handlers/api/execution-history.ts';
-import { airflowInstant } from '../handlers/api/run-ids.ts';
+import { type HandlerCall, handlerCalls } from './execution-history.ts';
+import { airflowInstant } from '../runs/run-ids.ts';
 import type { TaskInstanceRecord, TaskInstanceState, TaskTry } from '../runs/api/backend.ts';
 import { jobPlace, jobUrl } from '../runs/job-links.ts';
 

@@ -1,7 +1,7 @@
 import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
 import type { PlanIR, TaskIR } from '../compiler/ir.ts';
 import { formatDiagnostic } from '../dag/diagnostics.ts';
-import { isEnded, statusOrNull } from '../durable/client-status.ts';
+import { isEnded, statusOrNull } from './client-status.ts';
 import {
   FN,
   attemptInstanceId,
@@ -13,9 +13,9 @@ import {
   type TaskDone,
   type TaskInput,
   type TryResult,
-} from '../durable/contract.ts';
-import type { BlobPlanStore, LiveEntry } from '../durable/plan-store.ts';
-import type { DurableDeps } from '../durable/register.ts';
+} from './contract.ts';
+import type { BlobPlanStore, LiveEntry } from './plan-store.ts';
+import type { DurableDeps } from './register.ts';
 import {
   cancelDurableRun,
   runEntry,
@@ -23,8 +23,8 @@ import {
   taskStatesOf,
   triggerDurableRun,
   type RunsDeps,
-} from '../durable/runs-api.ts';
-import { taskSpecOf } from '../durable/task-spec.ts';
+} from './runs-api.ts';
+import { taskSpecOf } from './orchestrators/task-spec.ts';
 import type { JobRef } from '../handlers/contract.ts';
 import type {
   ApiBackend,

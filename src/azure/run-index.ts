@@ -1,4 +1,4 @@
-import { attemptInstanceId, runInstanceId } from '../durable/contract.ts';
+import { attemptInstanceId, runInstanceId } from './contract.ts';
 import type { BlobRecords } from './blob-records.ts';
 
 /** A run as the index keeps it: its id and how many orchestration attempts it has had. */

@@ -1,5 +1,5 @@
 import type { ContainerClient } from '@azure/storage-blob';
-import { runInstanceId, type HandlerEnvelope } from '../durable/contract.ts';
+import { runInstanceId, type HandlerEnvelope } from './contract.ts';
 import type { JobRef, TaskInvocation } from '../handlers/contract.ts';
 import type { TaskTry } from '../runs/api/backend.ts';
 

@@ -1,6 +1,6 @@
 import type { PlanIR } from '../compiler/ir.ts';
 import { didYouMean } from '../dag/diagnostics.ts';
-import { parseLogicalDate as parseApiLogicalDate } from '../handlers/api/run-ids.ts';
+import { parseLogicalDate as parseApiLogicalDate } from '../runs/run-ids.ts';
 import { resolveRunParams } from '../dag/params.ts';
 import { readJsonArgument } from './json-argument.ts';
 import { UsageError } from './usage.ts';

@@ -1,8 +1,8 @@
 import { UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DynamoDbRunStore } from '../../src/handlers/api/dynamodb-run-store.ts';
-import { attemptName } from '../../src/handlers/api/run-ids.ts';
+import type { DynamoDbRunStore } from '../../src/aws/dynamodb-run-store.ts';
+import { attemptName } from '../../src/runs/run-ids.ts';
 import { type AwsHost, startAwsHost } from './aws-host.ts';
 
 /**
@@ -63,7 +63,7 @@ describe('AwsApiBackend', () => {
     expect(await host.backend.getDag('nightly')).toMatchObject({ is_paused: true, version: 2 });
     expect(scheduleStates()).toEqual([['nightly', 'DISABLED']]);
 
-    const { onScheduleTick } = await import('../../src/handlers/api/run-triggers.ts');
+    const { onScheduleTick } = await import('../../src/aws/run-triggers.ts');
     const deps = (host.backend as unknown as { deps: Parameters<typeof onScheduleTick>[0] }).deps;
     expect(await onScheduleTick(deps, { dag_id: 'nightly', logical_date: '2026-11-21T03:00:00Z' })).toEqual({
       kind: 'paused',

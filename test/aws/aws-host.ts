@@ -7,18 +7,18 @@ import { AwsApiBackend } from '../../src/aws/api-backend.ts';
 import { DynamoDbBackfillStore } from '../../src/aws/dynamodb-backfill-store.ts';
 import { DynamoDbGateStore } from '../../src/aws/dynamodb-gate-store.ts';
 import { SfnTaskTokens } from '../../src/aws/sfn-task-tokens.ts';
-import { DynamoDbRunStore } from '../../src/handlers/api/dynamodb-run-store.ts';
-import { onExecutionFinished } from '../../src/handlers/api/run-finished.ts';
+import { DynamoDbRunStore } from '../../src/aws/dynamodb-run-store.ts';
+import { onExecutionFinished } from '../../src/aws/run-finished.ts';
 import { advanceBackfills } from '../../src/runs/backfill.ts';
-import type { RunDeps } from '../../src/handlers/api/run-queue.ts';
+import type { RunDeps } from '../../src/aws/run-queue.ts';
 import { handleGate } from '../../src/handlers/gates/handle-gate.ts';
-import { handleApiEvent } from '../../src/handlers/lambda/api.ts';
-import { DagBucket } from '../../src/handlers/registry/dag-bucket.ts';
+import { handleApiEvent } from '../../src/aws/lambda/api.ts';
+import { DagBucket } from '../../src/aws/registry/dag-bucket.ts';
 import {
   type Registration,
   registerDagObject,
   type RegistryDeps,
-} from '../../src/handlers/registry/register-dag.ts';
+} from '../../src/aws/registry/register-dag.ts';
 import { handleTask } from '../../src/handlers/task.ts';
 import { LocalSfnService } from '../../src/local/aws/sfn-service/service.ts';
 import type { EmulatorOptions } from '../../src/local/emulators/index.ts';
@@ -95,7 +95,7 @@ export async function startAwsHost(options: AwsHostOptions = {}): Promise<AwsHos
       },
       // EventBridge routes the stack's executions' status changes to the run-finished Lambda.
       onExecutionStatusChange: async (event) => {
-        // As src/handlers/lambda/run-finished.ts: the run's end also moves the DAG's backfills on.
+        // As src/aws/lambda/run-finished.ts: the run's end also moves the DAG's backfills on.
         if (event.detail.status !== 'RUNNING')
           await onExecutionFinished(wake.runs!, event, (dagId) => advanceBackfills(wake.backend!, dagId));
       },

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AzureApiBackend } from '../../src/azure/api-backend.ts';
 import { RunIndex } from '../../src/azure/run-index.ts';
 import { BlobTryLogs } from '../../src/azure/try-logs.ts';
-import { BlobPlanStore } from '../../src/durable/plan-store.ts';
-import { registerDagBlob } from '../../src/durable/register-dag.ts';
-import { startAzurite, type Azurite } from '../durable/azurite.ts';
+import { BlobPlanStore } from '../../src/azure/plan-store.ts';
+import { registerDagBlob } from '../../src/azure/register-dag.ts';
+import { startAzurite, type Azurite } from './azurite.ts';
 
 // The backend's registry and record methods on Azurite; none of them touches the Durable client,
 // so no host runs here (test/azure/api-e2e.test.ts covers runs).

@@ -3,15 +3,15 @@ import { AzureApiBackend } from '../../src/azure/api-backend.ts';
 import { RunIndex } from '../../src/azure/run-index.ts';
 import { BlobTryLogs } from '../../src/azure/try-logs.ts';
 import * as df from 'durable-functions';
-import { BlobPlanStore } from '../../src/durable/plan-store.ts';
+import { BlobPlanStore } from '../../src/azure/plan-store.ts';
 import type { TaskInvocation } from '../../src/handlers/contract.ts';
 import { handleTask } from '../../src/handlers/task.ts';
-import { serveHttpFunctions } from '../../src/local/durable-host/functions-http.ts';
-import type { DurableHost } from '../../src/local/durable-host/host.ts';
-import { openLocalDurable } from '../../src/local/durable-host/index.ts';
+import { serveHttpFunctions } from '../../src/local/azure/functions-http.ts';
+import type { DurableHost } from '../../src/local/azure/host.ts';
+import { openLocalDurable } from '../../src/local/azure/index.ts';
 import type { EmulatorOptions, RunningEmulators } from '../../src/local/emulators/index.ts';
 import { startHandlerEnvironment } from '../../src/local/handler-environment.ts';
-import { startAzurite, type Azurite } from '../durable/azurite.ts';
+import { startAzurite, type Azurite } from './azurite.ts';
 
 export interface AzureApiHost {
   /** The ApiBackend of the Azure deployment, over the local Durable host's client and Azurite. */

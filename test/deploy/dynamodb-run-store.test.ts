@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbRunStore } from '../../src/handlers/api/dynamodb-run-store.ts';
-import type { RunSpec } from '../../src/handlers/api/run-store.ts';
+import { DynamoDbRunStore } from '../../src/aws/dynamodb-run-store.ts';
+import type { RunSpec } from '../../src/runs/run-store.ts';
 import { type LocalDynamo, startDynamo } from '../shared/dynalite.ts';
 
 /** DynamoDbRunStore against dynalite: the conditions that keep the queue and the slot counter safe. */

@@ -1,4 +1,4 @@
-import type { RunRecord, RunSpec, RunStore } from '../../src/handlers/api/run-store.ts';
+import type { RunRecord, RunSpec, RunStore } from '../../src/runs/run-store.ts';
 
 /**
  * A test double of the RunStore with the same conditional semantics as the DynamoDB one (whose

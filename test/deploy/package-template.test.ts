@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEPLOYMENT_ENV_KEYS } from '../../src/handlers/lambda/deployment.ts';
-import { compileDag } from '../../src/handlers/registry/compile-dag.ts';
+import { DEPLOYMENT_ENV_KEYS } from '../../src/aws/lambda/deployment.ts';
+import { compileDag } from '../../src/aws/registry/compile-dag.ts';
 
 /*
  * `npm run package:aws` once for this file (bundling and `serverless package` take several

@@ -12,9 +12,9 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DagBucket, type RegistryEntry } from '../../src/handlers/registry/dag-bucket.ts';
-import { type RegistryDeps, registerDagObject } from '../../src/handlers/registry/register-dag.ts';
-import { objectEvents } from '../../src/handlers/registry/s3-events.ts';
+import { DagBucket, type RegistryEntry } from '../../src/aws/registry/dag-bucket.ts';
+import { type RegistryDeps, registerDagObject } from '../../src/aws/registry/register-dag.ts';
+import { objectEvents } from '../../src/aws/registry/s3-events.ts';
 import { type LocalS3, startS3 } from './s3rver.ts';
 
 /*

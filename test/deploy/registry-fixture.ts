@@ -1,5 +1,5 @@
-import { compileDag } from '../../src/handlers/registry/compile-dag.ts';
-import { bucketKeys, type DagBucket, type RegistryEntry } from '../../src/handlers/registry/dag-bucket.ts';
+import { compileDag } from '../../src/aws/registry/compile-dag.ts';
+import { bucketKeys, type DagBucket, type RegistryEntry } from '../../src/aws/registry/dag-bucket.ts';
 
 export const STATE_MACHINE_PREFIX = 'arn:aws:states:eu-west-1:123456789012:stateMachine:airless-test-dag-';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSchedule } from '../../src/dag/schedule.ts';
-import { toEventBridgeSchedules } from '../../src/handlers/registry/schedule-expression.ts';
+import { toEventBridgeSchedules } from '../../src/aws/registry/schedule-expression.ts';
 
 const NOW = new Date('2026-03-04T05:06:07.890Z');
 

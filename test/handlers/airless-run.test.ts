@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { diagnosticLines, loadDagFiles } from '../../src/cli/load-dags.ts';
 import { buildIr } from '../../src/compiler/build-ir.ts';
 import type { RunningEmulators } from '../../src/local/emulators/index.ts';
-import { runAwsWithHandlers } from '../../src/local/run-real-aws.ts';
+import { runAwsWithHandlers } from '../../src/local/aws/run-real-aws.ts';
 
 /** `airless run` with real handlers: compiled ASL in aws-local-stepfunctions, emulators in-process. */
 async function plan(file: string) {

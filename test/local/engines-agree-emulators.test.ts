@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadDagFiles } from '../../src/cli/load-dags.ts';
 import { buildIr } from '../../src/compiler/build-ir.ts';
-import { runAzureWithHandlers } from '../../src/local/durable-host/run-real.ts';
-import { runAwsWithHandlers } from '../../src/local/run-real-aws.ts';
+import { runAzureWithHandlers } from '../../src/local/azure/run-real.ts';
+import { runAwsWithHandlers } from '../../src/local/aws/run-real-aws.ts';
 
 async function plan(file: string) {
   const [loaded] = await loadDagFiles([file]);

@@ -3,16 +3,16 @@ import { TRIGGER_RULES } from '../../src/dag/vocabulary.ts';
 import { compileAsl } from '../../src/compiler/aws/asl.ts';
 import { maxStateBytes } from '../../src/compiler/aws/limits.ts';
 import { aslProblems } from '../../src/compiler/aws/validate.ts';
-import type { EngineEvent } from '../../src/local/aws-engine.ts';
+import type { EngineEvent } from '../../src/local/aws/aws-engine.ts';
 import { simulateAws } from '../../src/local/simulate/simulate-aws.ts';
 import type { TaskSketch } from '../compiler/aws/plan-fixture.ts';
 import { planOf } from '../compiler/aws/plan-fixture.ts';
 import { prng, randomDag } from '../compiler/aws/random-dags.ts';
-import { referenceSchedule } from '../durable/reference-schedule.ts';
+import { referenceSchedule } from '../azure/reference-schedule.ts';
 
 /**
  * The Step Functions engine against an independent reference (greedy list scheduling with
- * Airflow's trigger rules and priority rule, test/durable/reference-schedule.ts) on random DAGs
+ * Airflow's trigger rules and priority rule, test/azure/reference-schedule.ts) on random DAGs
  * with caps, empty tasks, failures and rules. Durations are not whole numbers, so no two events
  * fall on one instant (the reference takes an instant as one batch; see instant-gates.ts).
  */

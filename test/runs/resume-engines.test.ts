@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { PlanIR } from '../../src/compiler/ir.ts';
 import type { RunContext } from '../../src/handlers/contract.ts';
 import { startHandlerEnvironment, type HandlerEnvironment } from '../../src/local/handler-environment.ts';
-import { runAzureWithHandlers } from '../../src/local/durable-host/run-real.ts';
-import { runAwsWithHandlers } from '../../src/local/run-real-aws.ts';
+import { runAzureWithHandlers } from '../../src/local/azure/run-real.ts';
+import { runAwsWithHandlers } from '../../src/local/aws/run-real-aws.ts';
 import type { RunTrace } from '../../src/local/simulate/trace.ts';
 import type { TaskInstanceRecord } from '../../src/runs/api/backend.ts';
 import { selectCleared } from '../../src/runs/clear.ts';
 import { resumeFrom, type Resume } from '../../src/runs/resume.ts';
-import { planFromYaml } from '../durable/helpers.ts';
+import { planFromYaml } from '../azure/helpers.ts';
 
 /**
  * Clear and re-run on both engines, with the real handlers against the built-in emulators: the

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 /**
  * Hostile and edge trigger requests, asked of both HTTP APIs (test/deploy/hostile-requests.test.ts
- * on AWS, test/durable/hostile-requests.test.ts on Azure): each must get the same answer on both.
+ * on AWS, test/azure/hostile-requests.test.ts on Azure): each must get the same answer on both.
  */
 export const HOSTILE_DAG = `dag_id: hostile
 params:

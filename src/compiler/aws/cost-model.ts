@@ -7,7 +7,7 @@ import { TRANSIENT_RETRY } from './task-states.ts';
 
 /**
  * Transitions and history events of a compiled run, predicted from the definition with the history
- * model of src/local/aws-engine.ts (historyEventsOf): Task 2 + 3 per attempt (a gate's callback
+ * model of src/local/aws/aws-engine.ts (historyEventsOf): Task 2 + 3 per attempt (a gate's callback
  * Task one more, TaskSubmitted), Parallel 4, other
  * states 2, execution 2. One transition per state entered and per retry. Step Functions bills
  * $0.025 per 1,000 transitions (Standard, us-east-1).

@@ -1,7 +1,7 @@
-import type { Resource } from '../aws-engine.ts';
-import type { CompiledMachines } from '../aws-run.ts';
-import { runCompiledDag } from '../aws-run.ts';
-import type { EngineEvent } from '../aws-engine.ts';
+import type { Resource } from '../aws/aws-engine.ts';
+import type { CompiledMachines } from '../aws/aws-run.ts';
+import { runCompiledDag } from '../aws/aws-run.ts';
+import type { EngineEvent } from '../aws/aws-engine.ts';
 import type { ExecutionInput } from '../../aws/execution-input.ts';
 import type { RunContext } from '../../handlers/contract.ts';
 import { InstantGates } from './instant-gates.ts';

@@ -1,6 +1,6 @@
 import type { GateStore, SlotQueue } from '../../handlers/gates/gate-store.ts';
 import type { GateInvocation, GateWait } from '../../handlers/gates/protocol.ts';
-import type { Resource } from '../aws-engine.ts';
+import type { Resource } from '../aws/aws-engine.ts';
 
 interface Pending {
   payload: GateInvocation;

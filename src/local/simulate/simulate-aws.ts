@@ -4,7 +4,7 @@ import type { PlanIR } from '../../compiler/ir.ts';
 import { executionInputOf } from '../../aws/execution-input.ts';
 import type { Resume } from '../../runs/resume.ts';
 import { manualRunContext } from './run-context.ts';
-import type { EngineEvent } from '../aws-engine.ts';
+import type { EngineEvent } from '../aws/aws-engine.ts';
 import { Simulator } from './simulator.ts';
 import { runOnClock } from './clocked-run.ts';
 import { VirtualClock } from './virtual-clock.ts';

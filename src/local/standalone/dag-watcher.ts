@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import type { DagBucket } from '../../handlers/registry/dag-bucket.ts';
-import { SOURCE_PREFIX } from '../../handlers/registry/dag-bucket.ts';
-import type { Registration } from '../../handlers/registry/register-dag.ts';
+import type { DagBucket } from '../../aws/registry/dag-bucket.ts';
+import { SOURCE_PREFIX } from '../../aws/registry/dag-bucket.ts';
+import type { Registration } from '../../aws/registry/register-dag.ts';
 
 /**
  * Keeps the DAG bucket's `dags/` in step with a folder on disk: a new or edited file is uploaded

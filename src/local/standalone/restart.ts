@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand, type SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { onExecutionFinished } from '../../handlers/api/run-finished.ts';
-import { drain, type RunDeps } from '../../handlers/api/run-queue.ts';
+import { onExecutionFinished } from '../../aws/run-finished.ts';
+import { drain, type RunDeps } from '../../aws/run-queue.ts';
 import { INTERRUPTED_ERROR } from '../../aws/task-instances.ts';
 import type { ApiBackend } from '../../runs/api/backend.ts';
 import type { LocalSfnService } from '../aws/sfn-service/service.ts';

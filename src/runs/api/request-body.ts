@@ -1,4 +1,4 @@
-import { MAX_REQUEST_BYTES } from '../../handlers/api/run-request.ts';
+import { MAX_REQUEST_BYTES } from '../run-request.ts';
 import { type ApiReply, fail, invalidFields } from './http-errors.ts';
 
 /**

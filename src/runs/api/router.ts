@@ -2,7 +2,7 @@ import type { TaskIR } from '../../compiler/ir.ts';
 import { DAG_ID_PATTERN } from '../../dag/schema.ts';
 import { isPeriodic, nextRunAfter } from '../../semantics/data-intervals.ts';
 import { catchupRuns } from '../catchup.ts';
-import { manualRunRequest } from '../../handlers/api/run-request.ts';
+import { manualRunRequest } from '../run-request.ts';
 import type { ApiBackend, DagEntry, RunEntry, TaskInstanceRecord } from './backend.ts';
 import {
   dagDetailsResponse,

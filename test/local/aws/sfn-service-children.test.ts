@@ -6,7 +6,7 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readHistory } from '../../../src/handlers/api/execution-history.ts';
+import { readHistory } from '../../../src/aws/execution-history.ts';
 import type { StatusChangeEvent } from '../../../src/local/aws/sfn-service/status-change.ts';
 import { deferred, fnArn, ROLE, startService, until } from './sfn-service-fixtures.ts';
 

@@ -3,13 +3,13 @@ import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SfnTaskTokens } from '../../../src/aws/sfn-task-tokens.ts';
 import type { PlanIR } from '../../../src/compiler/ir.ts';
-import { handlerCalls, readHistory, unfinishedJobs } from '../../../src/handlers/api/execution-history.ts';
-import { executionInput } from '../../../src/handlers/api/run-queue.ts';
-import { runStateOf } from '../../../src/handlers/api/run-finished.ts';
+import { handlerCalls, readHistory, unfinishedJobs } from '../../../src/aws/execution-history.ts';
+import { executionInput } from '../../../src/aws/run-queue.ts';
+import { runStateOf } from '../../../src/aws/run-finished.ts';
 import { taskInstances } from '../../../src/aws/task-instances.ts';
-import type { RunRecord } from '../../../src/handlers/api/run-store.ts';
-import { compileDag } from '../../../src/handlers/registry/compile-dag.ts';
-import { publishLive } from '../../../src/handlers/registry/state-machine-deploy.ts';
+import type { RunRecord } from '../../../src/runs/run-store.ts';
+import { compileDag } from '../../../src/aws/registry/compile-dag.ts';
+import { publishLive } from '../../../src/aws/registry/state-machine-deploy.ts';
 import { MemoryGateStore } from '../../../src/local/aws/memory-gate-store.ts';
 import {
   airlessFunctions,

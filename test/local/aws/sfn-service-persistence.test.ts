@@ -11,7 +11,7 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readHistory } from '../../../src/handlers/api/execution-history.ts';
+import { readHistory } from '../../../src/aws/execution-history.ts';
 import { deferred, fnArn, ROLE, startService, until } from './sfn-service-fixtures.ts';
 
 let running: Array<{ close(): Promise<void> }> = [];

@@ -22,8 +22,8 @@ import {
   UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
-import { handlerCalls, readHistory } from '../../../src/handlers/api/execution-history.ts';
-import { publishLive } from '../../../src/handlers/registry/state-machine-deploy.ts';
+import { handlerCalls, readHistory } from '../../../src/aws/execution-history.ts';
+import { publishLive } from '../../../src/aws/registry/state-machine-deploy.ts';
 import type { StatusChangeEvent } from '../../../src/local/aws/sfn-service/status-change.ts';
 import { deferred, fnArn, ROLE, startService, until } from './sfn-service-fixtures.ts';
 

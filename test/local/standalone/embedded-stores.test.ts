@@ -7,11 +7,11 @@ import {
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDbRunStore } from '../../../src/handlers/api/dynamodb-run-store.ts';
+import { DynamoDbRunStore } from '../../../src/aws/dynamodb-run-store.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isDagFileName } from '../../../src/cli/dag-files.ts';
-import { DagBucket } from '../../../src/handlers/registry/dag-bucket.ts';
-import type { Registration } from '../../../src/handlers/registry/register-dag.ts';
+import { DagBucket } from '../../../src/aws/registry/dag-bucket.ts';
+import type { Registration } from '../../../src/aws/registry/register-dag.ts';
 import { watchDags } from '../../../src/local/standalone/dag-watcher.ts';
 import {
   DAG_BUCKET,

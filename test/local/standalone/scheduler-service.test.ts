@@ -11,7 +11,7 @@ import {
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
 import { afterEach, describe, expect, it } from 'vitest';
-import { syncSchedules } from '../../../src/handlers/registry/schedule-sync.ts';
+import { syncSchedules } from '../../../src/aws/registry/schedule-sync.ts';
 import { scheduleTimes } from '../../../src/local/standalone/scheduler/schedule-times.ts';
 import {
   type LocalScheduler,

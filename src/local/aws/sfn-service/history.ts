@@ -1,4 +1,4 @@
-import type { EngineEvent } from '../../aws-engine.ts';
+import type { EngineEvent } from '../aws-engine.ts';
 import type { MachineShape } from './definition.ts';
 
 /** One history event as stored: GetExecutionHistory's shape, the timestamp in epoch ms. */

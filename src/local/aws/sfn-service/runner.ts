@@ -1,6 +1,6 @@
 import { ExecutionTimeoutError } from 'aws-local-stepfunctions';
-import type { ChildStarter, EngineContext, Resource } from '../../aws-engine.ts';
-import { runAsl } from '../../aws-engine.ts';
+import type { ChildStarter, EngineContext, Resource } from '../aws-engine.ts';
+import { runAsl } from '../aws-engine.ts';
 import type { ServiceChildDescription } from '../integrations.ts';
 import type { PreparedDefinition, LambdaTask } from './definition.ts';
 import type { ExecutionHistory } from './history.ts';
