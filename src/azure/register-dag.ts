@@ -1,9 +1,7 @@
 import { posix } from 'node:path';
-import { buildIr } from '../compiler/build-ir.ts';
 import { stableStringify } from '../compiler/serialize.ts';
 import type { Diagnostic } from '../dag/diagnostics.ts';
-import { loadDag } from '../dag/validate.ts';
-import { foreignTriggerDiagnostics } from '../semantics/foreign-triggers.ts';
+import { checkUpload } from '../runs/registration.ts';
 import { type BlobPlanStore, type LiveEntry, SOURCES_CONTAINER, STATE_CONTAINER } from './plan-store.ts';
 
 export type Registration =
@@ -14,15 +12,6 @@ export type Registration =
 /** Only DAG files at the top of the container count; anything else there is not a DAG. */
 export const isDagSourceBlob = (name: string): boolean =>
   !name.includes('/') && /\.(ya?ml|json)$/i.test(name);
-
-/** The dag_id an invalid file meant: as written when readable, else its file name. */
-const dagIdOf = (text: string, blob: string): string =>
-  /^\s*dag_id\s*:\s*["']?([a-z0-9_-]{1,64})["']?\s*$/m.exec(text)?.[1] ??
-  posix
-    .basename(blob)
-    .replace(/\.(ya?ml|json)$/i, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]/g, '_');
 
 /**
  * The blob trigger's work: validate an uploaded DAG file, build its plan (the IR the generic
@@ -39,17 +28,12 @@ export async function registerDagBlob(
   if (!isDagSourceBlob(blob))
     return { ok: 'ignored', reason: `${blob} is not a DAG file at the top of the container` };
   const file = posix.basename(blob);
-  const { dag, diagnostics } = loadDag(text, file);
-  const ir = dag === null || diagnostics.length > 0 ? null : buildIr(dag, text);
-  const refusals =
-    ir === null
-      ? diagnostics
-      : foreignTriggerDiagnostics(ir.triggers, 'azure', text, file, [SOURCES_CONTAINER, STATE_CONTAINER]);
-  if (ir === null || refusals.length > 0) {
-    const dagId = ir?.dag_id ?? dagIdOf(text, blob);
-    await store.putErrors(dagId, { source_blob: blob, diagnostics: refusals }, now);
-    return { ok: false, dag_id: dagId, diagnostics: refusals };
+  const checked = checkUpload(text, file, 'azure', [SOURCES_CONTAINER, STATE_CONTAINER]);
+  if (!checked.ok) {
+    await store.putErrors(checked.dagId, { source_blob: blob, diagnostics: checked.diagnostics }, now);
+    return { ok: false, dag_id: checked.dagId, diagnostics: checked.diagnostics };
   }
+  const { ir } = checked;
   const plan_blob = await store.putPlan(ir, stableStringify(ir));
   const previous = await store.getLive(ir.dag_id);
   const entry: LiveEntry = {

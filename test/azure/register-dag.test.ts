@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobPlanStore } from '../../src/azure/plan-store.ts';
 import { registerDagBlob } from '../../src/azure/register-dag.ts';
+import { compileDag } from '../../src/aws/registry/compile-dag.ts';
 import { startAzurite, type Azurite } from './azurite.ts';
 import { genieTask, planFromYaml } from './helpers.ts';
 
@@ -63,5 +64,27 @@ describe('DAG registration from the dags container (Azurite)', () => {
   it('ignores blobs that are not DAG files at the top of the container', async () => {
     expect((await registerDagBlob(store, 'notes/readme.yaml', v1, NOW)).ok).toBe('ignored');
     expect((await registerDagBlob(store, 'data.csv', 'a,b', NOW)).ok).toBe('ignored');
+  });
+
+  it('refuses what the AWS registration refuses, with the same diagnostics and dag_id', async () => {
+    const uploads: Array<[string, string]> = [
+      // A tick has no conf, so a scheduled DAG needs a valid default for every param.
+      [
+        'needs_conf.yaml',
+        `dag_id: needs_conf\nschedule: "@daily"\nparams:\n  day:\n    type: string\ntasks:\n  a:${genieTask('')}\n`,
+      ],
+      // Unreadable: the dag_id comes from the file name, or a fixed one when the name cannot be one.
+      ['Broken File.yaml', 'tasks: [\n'],
+      [`${'x'.repeat(80)}.yaml`, 'tasks: [\n'],
+    ];
+    for (const [blob, text] of uploads) {
+      const aws = compileDag(text, blob, NOW);
+      const azure = await registerDagBlob(store, blob, text, NOW);
+      expect(aws.ok, blob).toBe(false);
+      expect(azure.ok, blob).toBe(false);
+      if (aws.ok || azure.ok !== false) continue;
+      expect(azure.dag_id, blob).toBe(aws.dagId);
+      expect(azure.diagnostics, blob).toEqual(aws.diagnostics);
+    }
   });
 });

@@ -1,17 +1,12 @@
-import { basename } from 'node:path';
 import { awsTarget } from '../../compiler/aws/target.ts';
-import { buildIr } from '../../compiler/build-ir.ts';
 import type { PlanIR } from '../../compiler/ir.ts';
 import { stableStringify } from '../../compiler/serialize.ts';
 import type { ReportSection } from '../../compiler/target.ts';
 import { TARGETS } from '../../compiler/targets.ts';
 import type { Diagnostic } from '../../dag/diagnostics.ts';
 import { locate, parseFile } from '../../dag/parse.ts';
-import { DAG_ID_PATTERN } from '../../dag/schema.ts';
-import { loadDag } from '../../dag/validate.ts';
 import { isAirlessError } from '../../errors.ts';
-import { resolveRunParams } from '../../dag/params.ts';
-import { foreignTriggerDiagnostics } from '../../semantics/foreign-triggers.ts';
+import { checkUpload } from '../../runs/registration.ts';
 import { type EventBridgeSchedule, toEventBridgeSchedules } from './schedule-expression.ts';
 
 export type CompiledDag =
@@ -26,17 +21,6 @@ export type CompiledDag =
     }
   | { ok: false; dagId: string; diagnostics: Diagnostic[] };
 
-/** The dag_id of a file that may not validate: as written when readable, else from the file name. */
-function guessDagId(text: string, file: string): string {
-  const written = /^\s*["']?dag_id["']?\s*:\s*["']?([a-z0-9_-]{1,64})["']?\s*,?\s*$/m.exec(text)?.[1];
-  if (written) return written;
-  const fromName = basename(file)
-    .replace(/\.(ya?ml|json)$/i, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]/g, '_');
-  return DAG_ID_PATTERN.test(fromName) ? fromName : 'invalid_dag';
-}
-
 /** A compiler refusal ("task X: ...", a limit, asl-validator) as a diagnostic at the task or the top. */
 function refusal(text: string, file: string, message: string): Diagnostic {
   const task = /^task ([A-Za-z0-9_-]+):/.exec(message)?.[1];
@@ -50,40 +34,20 @@ function refusal(text: string, file: string, message: string): Diagnostic {
  * upload that cannot deploy is reported in errors/ instead of failing the Lambda.
  */
 export function compileDag(text: string, file: string, now: Date): CompiledDag {
-  const { dag, diagnostics } = loadDag(text, file);
-  if (!dag || diagnostics.length > 0) return { ok: false, dagId: guessDagId(text, file), diagnostics };
-  const ir = buildIr(dag, text);
-  const foreign = foreignTriggerDiagnostics(ir.triggers, 'aws', text, file);
-  if (foreign.length > 0) return { ok: false, dagId: ir.dag_id, diagnostics: foreign };
-  const parsed = () => parseFile(text, file);
+  const checked = checkUpload(text, file, 'aws');
+  if (!checked.ok) return checked;
+  const { ir } = checked;
   let schedules: EventBridgeSchedule[];
   try {
     schedules = toEventBridgeSchedules(ir.schedule, ir.timezone, now);
   } catch (error) {
     if (!isAirlessError(error, 'BadInput')) throw error;
-    const at = locate(parsed(), ['schedule']);
+    const at = locate(parseFile(text, file), ['schedule']);
     return {
       ok: false,
       dagId: ir.dag_id,
       diagnostics: [{ file, ...at, path: ['schedule'], message: error.message }],
     };
-  }
-  if (ir.schedule.kind !== 'none') {
-    // Airflow checks a scheduled DAG's params at parse time: a tick has no conf to fill them.
-    const resolved = resolveRunParams(ir.params, {});
-    if (!resolved.ok) {
-      const source = parsed();
-      return {
-        ok: false,
-        dagId: ir.dag_id,
-        diagnostics: resolved.errors.map((e) => ({
-          file,
-          ...locate(source, ['params', e.field]),
-          path: ['params', e.field],
-          message: `param '${e.field}' ${e.message}: a scheduled run has no conf, so give it a valid default`,
-        })),
-      };
-    }
   }
   try {
     const sections = TARGETS.map((t) => t.report?.(ir)).filter((s): s is ReportSection => s !== undefined);

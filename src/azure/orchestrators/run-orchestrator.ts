@@ -12,7 +12,7 @@ import {
   type TaskInput,
   type TaskRecord,
 } from '../contract.ts';
-import { DagRunState } from './run-state.ts';
+import { DagRunState } from '../../semantics/dag-run-state.ts';
 import { callInfraActivity } from './activity-retry.ts';
 import { acquireRunSlot, releaseRunSlot } from './run-slots.ts';
 import { taskSpecOf } from './task-spec.ts';

@@ -8,7 +8,8 @@ import {
   type TaskInput,
   type TryResult,
 } from '../contract.ts';
-import { isTaskRetryable, retryDelaySeconds, TIMEOUT_ERROR } from './retry.ts';
+import { retryDelaySeconds } from '../../semantics/retry-delays.ts';
+import { isTaskRetryable, TIMEOUT_ERROR } from './retry.ts';
 import { callInfraActivity } from './activity-retry.ts';
 
 const at = (context: OrchestrationContext, seconds: number): Date =>

@@ -1,5 +1,5 @@
-import type { FinalTaskState, PlanIR, RunState as RunOutcome, TaskIR } from '../../compiler/ir.ts';
-import { countState, decide, emptyCounts, type UpstreamCounts } from '../../semantics/trigger-rules.ts';
+import type { FinalTaskState, PlanIR, RunState as RunOutcome, TaskIR } from '../compiler/ir.ts';
+import { countState, decide, emptyCounts, type UpstreamCounts } from './trigger-rules.ts';
 
 /**
  * The pure bookkeeping of one DAG run: which tasks may start, which settle without running
