@@ -3,7 +3,8 @@ import { generateDagYaml } from './generate-dag.ts';
 /**
  * DAG files of about a given size that make validation work hard: every line a diagnostic, or one
  * that asks for a did-you-mean over thousands of names. Used by the dag-language bench (time
- * against a valid file of the same size) and by the fuzz suite.
+ * against a valid file of the same size) and by the fuzz suite. All of them are YAML that js-yaml
+ * reads; SYNTAX_ERROR_KINDS are the valid file with YAML syntax errors, which only yaml reads.
  */
 export const HOSTILE_KINDS = [
   'valid',
@@ -13,7 +14,18 @@ export const HOSTILE_KINDS = [
   'near-miss-ids',
   'unknown-keys',
 ] as const;
-export type HostileKind = (typeof HOSTILE_KINDS)[number];
+
+/** The valid file with one syntax error after `tasks:`, one at its end, or one every 50 lines. */
+export const SYNTAX_ERROR_KINDS = [
+  'syntax-error-early',
+  'syntax-error-at-end',
+  'syntax-errors-many',
+] as const;
+
+export type HostileKind = (typeof HOSTILE_KINDS)[number] | (typeof SYNTAX_ERROR_KINDS)[number];
+
+/** A line yaml reads as a nested mapping in a compact one: an error at its second colon. */
+const BAD_LINE = '  bad: a: b';
 
 const repeatTo = (bytes: number, line: (i: number) => string): string[] => {
   const lines: string[] = [];
@@ -78,6 +90,15 @@ export function hostileDag(kind: HostileKind, bytes: number): string {
             : `  ${longId(i)}: { operator: empty, depends_on: [${longId(i - 1).replace('task_with', 'task_wiht')}] }`,
         ),
       ].join('\n');
+    case 'syntax-error-early':
+      return hostileDag('valid', bytes).replace('\ntasks:\n', `\ntasks:\n${BAD_LINE}\n`);
+    case 'syntax-error-at-end':
+      return `${hostileDag('valid', bytes)}${BAD_LINE}\n`;
+    case 'syntax-errors-many':
+      return hostileDag('valid', bytes)
+        .split('\n')
+        .map((line, i) => (i % 50 === 25 ? `${line} : : ]` : line))
+        .join('\n');
     case 'unknown-keys':
       return [
         'dag_id: unknown_keys',

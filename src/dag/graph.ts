@@ -153,7 +153,7 @@ export function ancestors(g: Graph, id: string): Set<string> {
     const v = todo.pop()!;
     if (seen.has(v)) continue;
     seen.add(v);
-    todo.push(...g.up[v]!);
+    for (const u of g.up[v]!) todo.push(u);
   }
   return new Set([...seen].map((n) => g.ids[n]!));
 }

@@ -144,9 +144,22 @@ interface YamlReading {
 
 function readYaml(text: string): YamlReading {
   const lineCounter = new LineCounter();
-  // yaml's own uniqueKeys check is quadratic in a map's size (10,000 tasks: seconds); ours is linear.
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: true, logLevel: 'error' });
-  return { doc, lineCounter };
+  // Each of yaml's errors is an Error: a file with a hundred thousand bad lines would capture as many
+  // stack traces, and prettyErrors would cut a snippet of the text for each (only positions are used).
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    // yaml's own uniqueKeys check is quadratic in a map's size (10,000 tasks: seconds); ours is linear.
+    const doc = parseDocument(text, {
+      lineCounter,
+      uniqueKeys: false,
+      prettyErrors: false,
+      logLevel: 'error',
+    });
+    return { doc, lineCounter };
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
 }
 
 function parseWithPositions(text: string, file: string): ParsedFile {
@@ -160,7 +173,8 @@ function parseWithPositions(text: string, file: string): ParsedFile {
     const { line, col } = lineCounter.linePos(Math.min(key.range?.[0] ?? 0, text.length));
     diagnostics.push({ file, line, col, path: [], message: `duplicate key '${String(key.value)}'` });
   }
-  const loops = selfAliases(doc);
+  // An alias can only loop back to an anchor, and anchors start with '&'.
+  const loops = text.includes('&') ? selfAliases(doc) : [];
   for (const alias of loops) {
     const { line, col } = lineCounter.linePos(Math.min(alias.range?.[0] ?? 0, text.length));
     diagnostics.push({
@@ -257,7 +271,7 @@ function duplicateKeys(root: unknown): Scalar[] {
         todo.push(pair.value);
       }
     } else if (isSeq(node)) {
-      todo.push(...node.items);
+      for (const item of node.items) todo.push(item);
     }
   }
   return found;
@@ -265,8 +279,8 @@ function duplicateKeys(root: unknown): Scalar[] {
 
 function yamlMessage(code: string, message: string): string {
   if (code === 'MULTIPLE_DOCS') return 'a DAG file holds one YAML document; this is a second one';
-  const first = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?\s*$/, '');
-  return `YAML: ${first}`;
+  const end = message.indexOf('\n');
+  return `YAML: ${end < 0 ? message : message.slice(0, end)}`;
 }
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));

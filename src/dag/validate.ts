@@ -59,7 +59,8 @@ export function loadDag(text: string, file: string, options: LoadOptions = {}): 
 function load(text: string, file: string, stateMachinePrefix: string): LoadResult {
   const parsed = parseFile(text, file);
   const report = new Report(parsed);
-  report.diagnostics.push(...parsed.diagnostics);
+  // One push at a time: a file can hold more YAML errors than a call takes arguments.
+  for (const d of parsed.diagnostics) report.diagnostics.push(d);
   const document = parsed.value;
   if (!isRecord(document)) {
     if (document === undefined && parsed.diagnostics.length > 0) {

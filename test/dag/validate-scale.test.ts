@@ -44,4 +44,14 @@ describe('validation of hostile files stays bounded (times are in bench/dag-lang
       "4:26 tasks.t1: unknown key 'retires' for operator empty; did you mean 'retries'?",
     ]);
   });
+
+  it('shows the first 100 of over a hundred thousand YAML errors and counts the rest', () => {
+    // About 43 errors a line: more than one call can take as arguments.
+    const lines = Array.from({ length: 3000 }, (_, i) => `  t${i}: ${': '.repeat(40)}]`);
+    const { diagnostics } = loadDag(['dag_id: d', 'tasks:', ...lines, ''].join('\n'), 'f.yaml');
+    expect(diagnostics).toHaveLength(MAX_DIAGNOSTICS + 1);
+    expect(diagnostics.filter((d) => d.message.startsWith('internal error'))).toEqual([]);
+    expect(diagnostics.some((d) => d.message.startsWith('YAML: '))).toBe(true);
+    expect(diagnostics.at(-1)!.message).toMatch(/^\.\.\. and \d{6} more$/);
+  });
 });
