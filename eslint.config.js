@@ -1,6 +1,12 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** Forbids imports matching `group` (gitignore patterns) in `files`. */
+const restrictImports = (files, group, message) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns: [{ group, message }] }] },
+});
+
 export default tseslint.config(
   {
     ignores: [
@@ -21,6 +27,15 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // Boundaries of ARCHITECTURE.md: the language imports nothing else of the project; typed
+  // clients only the language and the error vocabulary.
+  restrictImports(['src/dag/*.ts'], ['../*'], 'src/dag imports nothing else of the project'),
+  restrictImports(['src/dag/*/*.ts'], ['../../*'], 'src/dag imports nothing else of the project'),
+  restrictImports(
+    ['src/clients/*.ts'],
+    ['../*', '!../dag', '!../errors.ts'],
+    'src/clients imports only src/dag and src/errors.ts',
+  ),
   {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },

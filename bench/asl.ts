@@ -4,7 +4,7 @@ import { compileAsl } from '../src/compiler/aws/emit/asl.ts';
 import { PER_POLL, quietRunCost } from '../src/compiler/aws/limits/cost-model.ts';
 import { maxStateBytes } from '../src/compiler/aws/limits/limits.ts';
 import { awsTarget } from '../src/compiler/aws/target.ts';
-import { TRIGGER_RULES } from '../src/compiler/ir.ts';
+import { TRIGGER_RULES } from '../src/dag/vocabulary.ts';
 import { planTarget } from '../src/compiler/plan-target.ts';
 import { simulateAzure } from '../src/local/azure/simulate.ts';
 import type { TaskSketch } from '../test/compiler/aws/plan-fixture.ts';

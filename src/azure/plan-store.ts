@@ -1,5 +1,6 @@
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
-import type { PlanIR, ScheduleIR, TriggerIR } from '../compiler/ir.ts';
+import type { PlanIR, TriggerIR } from '../compiler/ir.ts';
+import type { ScheduleIR } from '../dag/schedule.ts';
 import type { Diagnostic } from '../dag/diagnostics.ts';
 import { BlobRecords } from './blob-records.ts';
 

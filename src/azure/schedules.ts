@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import type { ScheduleIR } from '../compiler/ir.ts';
+import type { ScheduleIR } from '../dag/schedule.ts';
 import { airflowInstant } from '../runs/run-ids.ts';
 import type { LiveEntry } from './plan-store.ts';
 import { triggerDurableRun, type RunsDeps, type TriggerOutcome } from './runs-api.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AirlessError, isAirlessError } from '../errors.ts';
-import type { FlinkAction } from '../compiler/ir.ts';
+import type { FlinkAction } from '../dag/operators/flink-hdinsight.ts';
 import { parseAnswer, parseRetryAfter, request, requestJson, type HttpTarget } from './http.ts';
 
 /**

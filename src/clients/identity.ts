@@ -1,7 +1,7 @@
 import { rootCertificates } from 'node:tls';
 import type { TokenCredential } from '@azure/identity';
 import { AirlessError, isAirlessError } from '../errors.ts';
-import type { TaskSpec } from '../handlers/contract.ts';
+import type { ConnectionSpec } from '../dag/vocabulary.ts';
 import { ExpiringCache, fingerprint } from './expiring-cache.ts';
 import type { Authorizer } from './http.ts';
 import { NO_AUTH, errorNameForStatus } from './http.ts';
@@ -13,7 +13,7 @@ import type { SecretSource } from './secrets.ts';
  * shortly before they expire), HTTP Basic for genie_basic, nothing for none. Credentials and
  * tokens live only in this module's memory.
  */
-export type Connection = NonNullable<TaskSpec['connection']>;
+export type Connection = ConnectionSpec & { name: string };
 
 /** Refresh a token this long before Entra ID says it expires. */
 const TOKEN_MARGIN_MS = 120_000;

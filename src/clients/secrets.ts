@@ -3,7 +3,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { TokenCredential } from '@azure/identity';
 import type { SecretClient, SecretClientOptions } from '@azure/keyvault-secrets';
 import { AirlessError, isAirlessError } from '../errors.ts';
-import type { TaskSpec } from '../handlers/contract.ts';
+import type { SecretsSpec } from '../dag/vocabulary.ts';
 import { ExpiringCache, fingerprint } from './expiring-cache.ts';
 import { errorNameForStatus } from './http.ts';
 import { azureTransportOptions, credentialError, defaultAzureCredential } from './identity.ts';
@@ -23,8 +23,6 @@ import { KEY_VAULT_NAME_PATTERN, keyVaultName } from '../dag/secret-names.ts';
 export interface SecretSource {
   get(name: string): Promise<string>;
 }
-
-export type SecretsSpec = NonNullable<TaskSpec['secrets']>;
 
 /** Clients a test or a shell can inject; by default each backend builds its own. */
 export interface SecretBackendClients {

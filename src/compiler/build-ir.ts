@@ -12,16 +12,10 @@ import {
 import { parseSchedule } from '../dag/schedule.ts';
 import { airflowInstant, dagDateInstant, parseDagDate } from '../dag/zoned-time.ts';
 import type { DagDocument, TaskDocument } from '../dag/schema.ts';
-import type {
-  ConnectionIR,
-  GraphIR,
-  ParamIR,
-  PlanIR,
-  ScheduleIR,
-  SecretsIR,
-  TaskIR,
-  TriggerIR,
-} from './ir.ts';
+import type { ConnectionSpec, SecretsSpec } from '../dag/vocabulary.ts';
+import type { GraphIR, PlanIR, TaskIR, TriggerIR } from './ir.ts';
+import type { ParamIR } from '../dag/params.ts';
+import type { ScheduleIR } from '../dag/schedule.ts';
 import { IR_VERSION } from './ir.ts';
 import { effectiveWeights } from '../semantics/priority.ts';
 import { taskConfig, templateRefs, upstreamReads } from './task-config.ts';
@@ -154,13 +148,13 @@ function scheduleIr(source: string | null): ScheduleIR {
   return result.schedule;
 }
 
-function connectionsIr(connections: NonNullable<DagDocument['connections']>): Record<string, ConnectionIR> {
+function connectionsIr(connections: NonNullable<DagDocument['connections']>): Record<string, ConnectionSpec> {
   return Object.fromEntries(
     Object.entries(connections).map(([name, { type, ...fields }]) => [name, { type, fields }]),
   );
 }
 
-function secretsIr(secrets: DagDocument['secrets']): SecretsIR | null {
+function secretsIr(secrets: DagDocument['secrets']): SecretsSpec | null {
   if (!secrets) return null;
   const { backend, ...options } = secrets;
   return { backend, options: options as Record<string, string> };

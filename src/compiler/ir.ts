@@ -4,89 +4,22 @@
  * every duration in seconds. `airless compile --target plan` writes it as `<dag_id>.plan.json`.
  */
 
+import type { OperatorName } from '../dag/operators/index.ts';
+import type { ParamIR } from '../dag/params.ts';
+import type { ScheduleIR } from '../dag/schedule.ts';
+import type { ConnectionSpec, SecretsSpec, TriggerRule, WaitFor } from '../dag/vocabulary.ts';
+
 export const IR_VERSION = 1 as const;
-
-export const TRIGGER_RULES = [
-  'all_success',
-  'all_failed',
-  'all_done',
-  'all_done_min_one_success',
-  'all_skipped',
-  'one_success',
-  'one_failed',
-  'one_done',
-  'none_failed',
-  'none_failed_min_one_success',
-  'none_skipped',
-  'always',
-] as const;
-export type TriggerRule = (typeof TRIGGER_RULES)[number];
-
-/** Airflow's weight rules: how a task's effective priority weight is summed. */
-export const WEIGHT_RULES = ['downstream', 'upstream', 'absolute'] as const;
-export type WeightRule = (typeof WEIGHT_RULES)[number];
 
 /** Final task states, in Airflow's names. */
 export const FINAL_TASK_STATES = ['success', 'failed', 'skipped', 'upstream_failed'] as const;
 export type FinalTaskState = (typeof FINAL_TASK_STATES)[number];
 export type RunState = 'success' | 'failed';
 
-export const OPERATORS = ['empty', 'flink.hdinsight', 'flink.rest', 'genie'] as const;
-export type OperatorName = (typeof OPERATORS)[number];
-
-export const HDINSIGHT_ACTIONS = [
-  'NEW',
-  'UPDATE',
-  'STATELESS_UPDATE',
-  'LAST_STATE_UPDATE',
-  'STOP',
-  'START',
-  'SAVEPOINT',
-  'LIST_SAVEPOINT',
-  'CANCEL',
-  'DELETE',
-  'RE_LAUNCH',
-] as const;
-export type FlinkAction = (typeof HDINSIGHT_ACTIONS)[number];
-
-export const WAIT_FOR = ['FINISHED', 'RUNNING', 'ACCEPTED'] as const;
-export type WaitFor = (typeof WAIT_FOR)[number];
-
-/** A value looked up at run time through the DAG's `secrets` backend; never a secret value itself. */
-export interface SecretRef {
-  secret: string;
-}
-export type ValueOrSecret = string | SecretRef;
-
-export type ConnectionType =
-  'azure_client_credentials' | 'azure_managed_identity' | 'azure_default' | 'genie_basic' | 'none';
-
-export interface ConnectionIR {
-  type: ConnectionType;
-  /** The remaining connection fields as written (tenant_id, client_id, client_secret, username, ...). */
-  fields: Record<string, ValueOrSecret>;
-}
-
-export interface SecretsIR {
-  backend: 'azure_key_vault' | 'aws_secrets_manager' | 'aws_ssm' | 'env';
-  /** Backend options as written (vault_url, variables_prefix, region, ...), keys sorted. */
-  options: Record<string, string>;
-}
-
-export type ScheduleIR =
-  | { kind: 'none' }
-  | { kind: 'once'; source: '@once' }
-  /** 5-field cron; `source` is what the file said (a preset such as "@daily" or the cron itself). */
-  | { kind: 'cron'; cron: string; source: string }
-  | { kind: 'rate'; every_s: number; source: string };
-
 /** A data trigger: a new S3 object (AWS) or a new blob (Azure) whose name has the prefix and suffix. */
 export type TriggerIR =
   | { s3: { bucket: string; prefix: string; suffix: string } }
   | { blob: { container: string; prefix: string; suffix: string } };
-
-/** A JSON-Schema subset for one run parameter (type, default, enum, description, minimum, ...). */
-export type ParamIR = Record<string, unknown> & { type?: string; default?: unknown };
 
 /** One `{{ ... }}` occurrence: the config field it sits in (dotted path) and the dotted reference. */
 export interface TemplateRefIR {
@@ -162,8 +95,8 @@ export interface PlanIR {
   max_active_runs: number;
   max_active_tasks: number;
   params: Record<string, ParamIR>;
-  connections: Record<string, ConnectionIR>;
-  secrets: SecretsIR | null;
+  connections: Record<string, ConnectionSpec>;
+  secrets: SecretsSpec | null;
   /** Data triggers: a new object (conf {bucket, key, size, etag}) or blob (conf {container, name, size, etag}) matching one starts a run. */
   triggers: TriggerIR[];
   /** Tasks in topological order. */

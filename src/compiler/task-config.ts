@@ -1,5 +1,4 @@
-import { DEFAULTS } from '../dag/defaults.ts';
-import { parseDuration } from '../dag/durations.ts';
+import { operatorDefinition } from '../dag/operators/index.ts';
 import type { TaskDocument } from '../dag/schema.ts';
 import { listReferences } from '../dag/templates.ts';
 import type { TaskIR, TemplateRefIR } from './ir.ts';
@@ -23,26 +22,15 @@ const TASK_IR_FIELDS = new Set([
 ]);
 
 /**
- * TaskIR.config: the operator's own fields, with defaults applied and shapes normalised so a
- * handler has one form to read: genie `cluster_tags` is always a list of tag lists (criteria in
- * order) and genie `timeout` is a number of seconds. Strings keep their `{{ ... }}` templates.
+ * TaskIR.config: the operator's own fields, with defaults applied and shapes normalised by the
+ * operator's definition (compileConfig). Strings keep their `{{ ... }}` templates.
  */
 export function taskConfig(task: TaskDocument): Record<string, unknown> {
   const config: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(task)) {
     if (!TASK_IR_FIELDS.has(key) && value !== undefined) config[key] = value;
   }
-  switch (task.operator) {
-    case 'flink.hdinsight':
-      config.api_version = task.api_version ?? DEFAULTS.hdinsight_api_version;
-      break;
-    case 'genie': {
-      const tags = task.cluster_tags;
-      config.cluster_tags = tags.every((t) => typeof t === 'string') ? [tags] : tags;
-      if (task.timeout !== undefined) config.timeout = parseDuration(task.timeout);
-      break;
-    }
-  }
+  operatorDefinition(task.operator).compileConfig?.(config);
   return config;
 }
 

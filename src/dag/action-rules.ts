@@ -1,96 +1,31 @@
 import { oneOf } from './diagnostics.ts';
 import { labelled } from './report.ts';
 import type { Report } from './report.ts';
-
-/**
- * Which fields each Flink action needs and which it uses. A field an action does not use is an error:
- * it would be silently dropped on the wire, which hides a mistake (flink-job-apis.md §1.3-1.4, §2).
- */
-interface ActionRule {
-  /** Each entry is required; an entry with several names means exactly one of them. */
-  needs: ReadonlyArray<readonly string[]>;
-  /** Optional fields the action uses. */
-  uses: readonly string[];
-  /** The action ends the job: waiting for RUNNING afterwards can never succeed. */
-  endsJob?: boolean;
-}
-
-/** flink.hdinsight fields that depend on the action (cluster and job_name are always required). */
-const HDINSIGHT_FIELDS = [
-  'jar_directory',
-  'jar_name',
-  'entry_class',
-  'args',
-  'savepoint_name',
-  'flink_configuration',
-];
-const JAR_FIELDS = ['jar_directory', 'jar_name', 'entry_class', 'args', 'flink_configuration'];
-
-export const HDINSIGHT_RULES: Readonly<Record<string, ActionRule>> = {
-  NEW: { needs: [['jar_directory'], ['jar_name'], ['entry_class']], uses: ['args', 'flink_configuration'] },
-  UPDATE: { needs: [], uses: [...JAR_FIELDS, 'savepoint_name'] },
-  STATELESS_UPDATE: { needs: [], uses: JAR_FIELDS },
-  LAST_STATE_UPDATE: { needs: [], uses: [] },
-  START: { needs: [], uses: ['savepoint_name'] },
-  STOP: { needs: [], uses: [], endsJob: true },
-  SAVEPOINT: { needs: [], uses: [] },
-  LIST_SAVEPOINT: { needs: [], uses: [] },
-  CANCEL: { needs: [], uses: [], endsJob: true },
-  DELETE: { needs: [], uses: [], endsJob: true },
-  RE_LAUNCH: { needs: [], uses: [] },
-};
-
-/** flink.rest fields that depend on the action (the URL is checked with the connection: connection-checks.ts). */
-const REST_FIELDS = [
-  'jar_path',
-  'jar_id',
-  'job_id',
-  'job_name',
-  'entry_class',
-  'args',
-  'parallelism',
-  'savepoint_path',
-  'target_directory',
-  'allow_non_restored_state',
-];
-const JAR = ['jar_path', 'jar_id'];
-const JOB = ['job_id', 'job_name'];
-
-export const REST_RULES: Readonly<Record<string, ActionRule>> = {
-  NEW: {
-    needs: [JAR, ['entry_class']],
-    uses: ['job_name', 'args', 'parallelism', 'savepoint_path', 'allow_non_restored_state'],
-  },
-  START: {
-    needs: [JAR, ['entry_class'], ['savepoint_path']],
-    uses: ['job_name', 'args', 'parallelism', 'allow_non_restored_state'],
-  },
-  UPDATE: {
-    needs: [JOB, JAR],
-    uses: ['entry_class', 'args', 'parallelism', 'target_directory', 'allow_non_restored_state'],
-  },
-  STATELESS_UPDATE: { needs: [JOB, JAR], uses: ['entry_class', 'args', 'parallelism'] },
-  LAST_STATE_UPDATE: {
-    needs: [JOB, JAR],
-    uses: ['entry_class', 'args', 'parallelism', 'allow_non_restored_state'],
-  },
-  STOP: { needs: [JOB], uses: ['target_directory'], endsJob: true },
-  SAVEPOINT: { needs: [JOB], uses: ['target_directory'] },
-  CANCEL: { needs: [JOB], uses: [], endsJob: true },
-  DELETE: { needs: [JOB], uses: ['jar_id'], endsJob: true },
-};
+import type { ActionRule, OperatorDefinition } from './operators/definition.ts';
+import { OPERATOR_DEFINITIONS, operatorDefinition, type OperatorName } from './operators/index.ts';
 
 const quoteNeed = (names: readonly string[]): string => (names.length === 1 ? `'${names[0]}'` : oneOf(names));
 
-/** Checks one flink.hdinsight or flink.rest task's fields against its action. */
+/** The operator's fields some action needs or uses, in the order the operator declares them. */
+function actionFieldsOf(definition: OperatorDefinition): string[] {
+  const named = new Set(
+    Object.values<ActionRule>(definition.actions ?? {}).flatMap((r) => [...r.needs.flat(), ...r.uses]),
+  );
+  return Object.keys(definition.fields).filter((f) => named.has(f));
+}
+const ACTION_FIELDS: ReadonlyMap<string, string[]> = new Map(
+  OPERATOR_DEFINITIONS.map((d) => [d.name, actionFieldsOf(d)]),
+);
+
+/** Checks the fields of a task whose operator has actions (flink.hdinsight, flink.rest) against its action. */
 export function checkActionFields(
   task: Record<string, unknown>,
   path: readonly (string | number)[],
-  operator: 'flink.hdinsight' | 'flink.rest',
+  operator: OperatorName,
   report: Report,
 ): void {
-  const [rules, actionFields] =
-    operator === 'flink.hdinsight' ? [HDINSIGHT_RULES, HDINSIGHT_FIELDS] : [REST_RULES, REST_FIELDS];
+  const definition = operatorDefinition(operator);
+  const rules: Readonly<Record<string, ActionRule>> = definition.actions ?? {};
   const action = task.action;
   // An unknown action is reported by the schema.
   if (typeof action !== 'string' || !Object.prototype.hasOwnProperty.call(rules, action)) return;
@@ -111,7 +46,7 @@ export function checkActionFields(
     }
   }
   const allowed = new Set([...rule.needs.flat(), ...rule.uses]);
-  for (const name of actionFields) {
+  for (const name of ACTION_FIELDS.get(operator)!) {
     if (!present(name) || allowed.has(name)) continue;
     const users = Object.entries(rules)
       .filter(([, r]) => r.uses.includes(name) || r.needs.some((g) => g.includes(name)))

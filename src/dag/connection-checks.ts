@@ -1,17 +1,10 @@
-import type { OperatorName } from '../compiler/ir.ts';
+import { operatorDefinition, type OperatorName } from './operators/index.ts';
 import { didYouMean, oneOf } from './diagnostics.ts';
 import type { Path } from './parse.ts';
 import { isRecord, labelled } from './report.ts';
 import type { Report } from './report.ts';
-import { CONNECTION_TYPES } from './schema.ts';
 import { KEY_VAULT_NAME_PATTERN, keyVaultName } from './secret-names.ts';
-
-/** Which connection types can authenticate each job operator. */
-export const CONNECTION_TYPES_FOR: Record<Exclude<OperatorName, 'empty'>, readonly string[]> = {
-  'flink.hdinsight': ['azure_client_credentials', 'azure_managed_identity', 'azure_default'],
-  'flink.rest': ['none'],
-  genie: ['genie_basic', 'none'],
-};
+import { CONNECTION_TYPES } from './vocabulary.ts';
 
 export function checkConnections(
   doc: Record<string, unknown>,
@@ -37,15 +30,17 @@ export function checkConnections(
     : undefined;
   for (const [id, task] of Object.entries(tasks)) {
     const operator = operators.get(id);
-    if (!isRecord(task) || operator === undefined || operator === 'empty') continue;
+    if (!isRecord(task) || operator === undefined) continue;
+    const definition = operatorDefinition(operator);
+    if (!definition.job) continue;
     const own = task.connection !== undefined;
     const path = ['tasks', id, 'connection'];
     const name = own ? (known(task.connection, path) ? task.connection : undefined) : inherited;
     const type = name === undefined ? undefined : typeOf(name);
-    const allowed = CONNECTION_TYPES_FOR[operator];
+    const allowed: readonly string[] = definition.connectionTypes;
     const knownType = type !== undefined && (CONNECTION_TYPES as readonly string[]).includes(type);
     const fits = name === undefined || !knownType || allowed.includes(type);
-    if ((operator === 'flink.rest' || operator === 'genie') && fits && !(own && name === undefined)) {
+    if ('endpoint' in definition.fields && fits && !(own && name === undefined)) {
       const connection = name === undefined ? undefined : connections[name];
       checkEndpoint(
         task,

@@ -1,4 +1,5 @@
-import type { OperatorName, TriggerRule, WaitFor, WeightRule } from '../compiler/ir.ts';
+import { operatorDefinition, type OperatorName } from './operators/index.ts';
+import type { TriggerRule, WaitFor, WeightRule } from './vocabulary.ts';
 
 /**
  * Defaults the IR builder applies to a parsed DagDocument (the schema itself sets none, so the
@@ -29,10 +30,8 @@ export const DEFAULTS = {
    * while a long streaming job costs at most 12 polls an hour.
    */
   max_poke_interval_s: 300,
-  /** HDInsight on AKS ARM api-version: the newest published one (adds LAST_STATE_UPDATE, RE_LAUNCH). */
-  hdinsight_api_version: '2024-05-01-preview',
 } as const;
 
 /** expected_duration when a task does not say: a marker takes no time, a job about a minute. */
 export const defaultExpectedDurationSeconds = (operator: OperatorName): number =>
-  operator === 'empty' ? 0 : 60;
+  operatorDefinition(operator).job ? 60 : 0;

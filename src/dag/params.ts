@@ -1,5 +1,7 @@
-import type { ParamIR } from '../compiler/ir.ts';
 import { compilePattern, type LinearRegex } from './linear-regex.ts';
+
+/** A JSON-Schema subset for one run parameter (type, default, enum, description, minimum, ...). */
+export type ParamIR = Record<string, unknown> & { type?: string; default?: unknown };
 
 /**
  * Airflow's "trigger with config": a run's params are the DAG's param defaults overridden by the

@@ -1,5 +1,4 @@
 import { Cron } from 'croner';
-import type { ScheduleIR } from '../compiler/ir.ts';
 import { didYouMean } from './diagnostics.ts';
 
 /** Airflow's cron presets (utils/dates.py cron_presets). */
@@ -16,6 +15,13 @@ export const SCHEDULE_PRESETS: Readonly<Record<string, string>> = {
 
 const RATE_RE = /^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$/;
 const RATE_UNIT_SECONDS: Record<string, number> = { minute: 60, hour: 3600, day: 86_400 };
+
+export type ScheduleIR =
+  | { kind: 'none' }
+  | { kind: 'once'; source: '@once' }
+  /** 5-field cron; `source` is what the file said (a preset such as "@daily" or the cron itself). */
+  | { kind: 'cron'; cron: string; source: string }
+  | { kind: 'rate'; every_s: number; source: string };
 
 export type ScheduleResult = { ok: true; schedule: ScheduleIR } | { ok: false; message: string };
 

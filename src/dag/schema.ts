@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { HDINSIGHT_ACTIONS, TRIGGER_RULES, WAIT_FOR, WEIGHT_RULES } from '../compiler/ir.ts';
-import { DURATION_HINT, DURATION_PATTERN, parseDuration } from './durations.ts';
+import { about, NonEmpty } from './field-types.ts';
+import { OPERATOR_DEFINITIONS } from './operators/index.ts';
+import { commonTaskFields, jobTaskFields } from './operators/task-fields.ts';
 import { didYouMean, oneOf } from './diagnostics.ts';
 import { isTimeZone, knownTimeZones, parseSchedule } from './schedule.ts';
 import { parseDagDate } from './zoned-time.ts';
@@ -20,47 +21,7 @@ export const PARAM_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 /** Connection names: the same alphabet as task ids. */
 export const CONNECTION_NAME_PATTERN = TASK_ID_PATTERN;
 
-export const CONNECTION_TYPES = [
-  'azure_client_credentials',
-  'azure_managed_identity',
-  'azure_default',
-  'genie_basic',
-  'none',
-] as const;
-/** The abstract Flink actions a self-managed JobManager's REST API can carry out. */
-export const FLINK_REST_ACTIONS = [
-  'NEW',
-  'UPDATE',
-  'STATELESS_UPDATE',
-  'LAST_STATE_UPDATE',
-  'STOP',
-  'START',
-  'SAVEPOINT',
-  'CANCEL',
-  'DELETE',
-] as const;
 export const PARAM_TYPES = ['string', 'integer', 'number', 'boolean', 'array', 'object', 'null'] as const;
-
-export const Duration = z.union(
-  [
-    z.number().nonnegative(),
-    z.string().regex(new RegExp(DURATION_PATTERN), { error: `expected ${DURATION_HINT}` }),
-  ],
-  { error: `expected ${DURATION_HINT}` },
-);
-/** A duration that must be more than zero (polling intervals, timeouts); one the union rejected is not judged again. */
-const PositiveDuration = Duration.refine((v) => (parseDuration(v) ?? 1) > 0, {
-  error: 'must be greater than zero',
-});
-
-const NonEmpty = z.string().min(1);
-
-/** Editor help in the JSON Schema: a description, and the default the IR applies (not the parser). */
-const about = <T extends z.ZodType>(schema: T, description: string, defaultValue?: unknown): T =>
-  schema.meta(defaultValue === undefined ? { description } : { description, default: defaultValue });
-const StringOrList = z.union([z.string(), z.array(z.string())], {
-  error: 'expected a string or a list of strings',
-});
 
 export const SecretRef = z.strictObject({ secret: NonEmpty });
 /** A plain string, or a reference to a secret looked up at run time through `secrets`. */
@@ -172,165 +133,30 @@ export const ParamSchema = z.strictObject({
 
 // ---- tasks ---------------------------------------------------------------------------------------
 
-/** Fields every task takes, whatever its operator. */
-const commonTaskFields = {
-  depends_on: about(
-    z.array(z.string()),
-    'Task ids this task runs after (Airflow: upstream >> this).',
-  ).optional(),
-  trigger_rule: about(
-    z.enum(TRIGGER_RULES),
-    "Airflow's rule deciding from the upstreams' states whether this task runs.",
-    'all_success',
-  ).optional(),
-  retries: about(z.int().nonnegative(), 'Extra tries after a failed one.', 0).optional(),
-  retry_delay: about(
-    Duration,
-    'Wait before a retry: 500ms, 30s, 10m, 2h, 1d, PT30S or seconds.',
-    '5m',
-  ).optional(),
-  retry_exponential_backoff: about(
-    z.boolean(),
-    'Double the retry delay on each try (with jitter, as Airflow).',
-    false,
-  ).optional(),
-  max_retry_delay: about(Duration, 'Cap on one retry delay.').optional(),
-  execution_timeout: about(
-    PositiveDuration,
-    'Limit on one try; going over fails the try (retryable).',
-  ).optional(),
-  expected_duration: about(
-    Duration,
-    'How long the task usually takes; used for the critical path, cost and simulation.',
-  ).optional(),
-  priority_weight: about(
-    z.int(),
-    "Airflow's priority: when max_active_tasks slots are short, the ready task with the highest effective weight starts first.",
-    1,
-  ).optional(),
-  weight_rule: about(
-    z.enum(WEIGHT_RULES),
-    'How the effective weight is summed: downstream (own plus every descendant), upstream (own plus every ancestor), absolute (own).',
-    'downstream',
-  ).optional(),
-  doc: about(z.string(), 'Free text for people; never rendered.').optional(),
-};
-
-/** Fields every job operator takes: how to authenticate and how to track the job. */
-const jobTaskFields = {
-  connection: about(z.string(), 'Name of an entry in connections: how the handler authenticates.').optional(),
-  wait_for: about(
-    z.enum(WAIT_FOR),
-    'FINISHED: the job ends well (batch); RUNNING: the job runs (streaming); ACCEPTED: the service took the action.',
-    'FINISHED',
-  ).optional(),
-  poke_interval: about(
-    PositiveDuration,
-    'First wait between status polls; grows up to max_poke_interval.',
-    '60s',
-  ).optional(),
-  max_poke_interval: about(PositiveDuration, 'Longest wait between status polls.', '5m').optional(),
-};
-
-/** A number, or a string that is a template rendering to one at run time. */
-const IntOrTemplate = z.union([z.int().positive(), z.string().includes('{{')], {
-  error: 'expected a positive integer or a {{ template }}',
-});
-
-export const HdinsightCluster = z.strictObject({
-  subscription: NonEmpty,
-  resource_group: NonEmpty,
-  pool: NonEmpty,
-  name: NonEmpty,
-});
-
 /** The fields every task shares, checked on their own when a task's operator is unknown. */
 export const CommonTaskSchema = z.object(commonTaskFields);
 
-const EmptyTask = z.strictObject({ operator: z.literal('empty'), ...commonTaskFields });
+type Definition = (typeof OPERATOR_DEFINITIONS)[number];
+type TaskShape<D extends Definition> = { operator: z.ZodLiteral<D['name']> } & D['fields'] &
+  typeof commonTaskFields &
+  (D['job'] extends true ? typeof jobTaskFields : Record<never, never>);
+type TaskObject<D> = D extends Definition ? z.ZodObject<TaskShape<D>, z.core.$strict> : never;
+type TaskObjects<T extends readonly unknown[]> = { -readonly [K in keyof T]: TaskObject<T[K]> };
+type TaskSchemas = TaskObjects<typeof OPERATOR_DEFINITIONS>;
 
-const FlinkHdinsightTask = z.strictObject({
-  operator: z.literal('flink.hdinsight'),
-  action: about(z.enum(HDINSIGHT_ACTIONS), 'The HDInsight on AKS Flink job action (runJob).'),
-  cluster: HdinsightCluster,
-  job_name: about(NonEmpty, 'The Flink job name: lowercase letters, digits and -.'),
-  jar_directory: about(NonEmpty, 'abfs:// directory holding the jar (NEW, updates).').optional(),
-  jar_name: about(NonEmpty, 'Jar file name in jar_directory (NEW, updates).').optional(),
-  entry_class: about(NonEmpty, 'Main class (NEW, updates).').optional(),
-  args: about(z.string(), 'Program arguments, one space-separated string.').optional(),
-  savepoint_name: about(
-    NonEmpty,
-    'Savepoint to start from (START, UPDATE); default the last one.',
-  ).optional(),
-  flink_configuration: z
-    .record(z.string(), z.string({ error: 'flink_configuration values must be strings (quote them: "2")' }))
-    .optional(),
-  api_version: about(
-    NonEmpty,
-    'ARM api-version of the HDInsight on AKS API.',
-    '2024-05-01-preview',
-  ).optional(),
-  ...commonTaskFields,
-  ...jobTaskFields,
-});
+/** A task of one operator: its own fields, then those of every task, then those of every job operator. */
+const taskSchema = (definition: Definition) =>
+  z.strictObject({
+    operator: z.literal(definition.name),
+    ...definition.fields,
+    ...commonTaskFields,
+    ...(definition.job ? jobTaskFields : {}),
+  });
 
-const FlinkRestTask = z.strictObject({
-  operator: z.literal('flink.rest'),
-  endpoint: about(
-    NonEmpty,
-    "Base URL of the Flink JobManager REST API, e.g. http://jobmanager:8081; or the connection's host.",
-  ).optional(),
-  action: about(z.enum(FLINK_REST_ACTIONS), 'The Flink job action.'),
-  jar_path: about(NonEmpty, 'A jar file to upload (NEW, START, updates).').optional(),
-  jar_id: about(NonEmpty, 'The id of a jar already uploaded (instead of jar_path).').optional(),
-  job_id: about(NonEmpty, 'The Flink job id an action applies to.').optional(),
-  job_name: about(
-    NonEmpty,
-    'The job name: the job an action applies to, or the name NEW/START give.',
-  ).optional(),
-  entry_class: about(NonEmpty, 'Main class.').optional(),
-  args: about(StringOrList, 'Program arguments: a list, or one space-separated string.').optional(),
-  parallelism: about(IntOrTemplate, 'Job parallelism.').optional(),
-  savepoint_path: about(NonEmpty, 'Savepoint to restore from (START, NEW).').optional(),
-  target_directory: about(NonEmpty, 'Where STOP, SAVEPOINT and UPDATE write the savepoint.').optional(),
-  allow_non_restored_state: about(
-    z.boolean(),
-    'Start even if some savepoint state maps to no operator.',
-  ).optional(),
-  ...commonTaskFields,
-  ...jobTaskFields,
-});
-
-const TagList = z.array(NonEmpty).min(1);
-
-const GenieTask = z.strictObject({
-  operator: z.literal('genie'),
-  endpoint: about(
-    NonEmpty,
-    "Base URL of the Genie server, e.g. http://genie:8080, for a connection without credentials; else the connection's host.",
-  ).optional(),
-  cluster_tags: about(
-    z.union([TagList, z.array(TagList).min(1)], {
-      error: 'expected a list of tags, or a list of tag lists tried in order',
-    }),
-    'Tags of one cluster criterion, or a list of criteria tried in order.',
-  ),
-  command_tags: about(TagList, 'Tags choosing the command, e.g. [type:spark-submit].'),
-  command_arguments: about(StringOrList, 'Arguments to the command.').optional(),
-  dependencies: about(z.array(NonEmpty), 'Files Genie downloads into the job directory.').optional(),
-  setup_file: about(NonEmpty, 'A script Genie sources before the command.').optional(),
-  job_name: about(NonEmpty, 'The Genie job name.').optional(),
-  timeout: about(PositiveDuration, "Genie's own job timeout: Genie kills the job after it.").optional(),
-  ...commonTaskFields,
-  ...jobTaskFields,
-});
-
-export const TaskSchema = z.discriminatedUnion('operator', [
-  EmptyTask,
-  FlinkHdinsightTask,
-  FlinkRestTask,
-  GenieTask,
-]);
+export const TaskSchema = z.discriminatedUnion(
+  'operator',
+  OPERATOR_DEFINITIONS.map(taskSchema) as unknown as TaskSchemas,
+);
 
 // ---- default_args, triggers, the DAG -------------------------------------------------------------
 

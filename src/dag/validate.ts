@@ -1,5 +1,5 @@
-import { OPERATORS } from '../compiler/ir.ts';
-import type { OperatorName } from '../compiler/ir.ts';
+import { OPERATORS } from './operators/index.ts';
+import type { OperatorName } from './operators/index.ts';
 import { checkActionFields, checkHdinsightJobName } from './action-rules.ts';
 import { checkConnections, checkSecretRefs } from './connection-checks.ts';
 import { DEFAULTS } from './defaults.ts';

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { JOB_OPERATORS, OPERATORS } from '../dag/operators/index.ts';
+import { CONNECTION_TYPES, SECRETS_BACKENDS, WAIT_FOR } from '../dag/vocabulary.ts';
 
 /**
  * What a workflow (Step Functions state or Durable activity) passes to a task handler, and what it
@@ -28,27 +30,21 @@ const ValueOrSecretSchema = z.union([z.string(), SecretRefSchema]);
 
 export const TaskSpecSchema = z.object({
   task_id: z.string().min(1),
-  operator: z.enum(['empty', 'flink.hdinsight', 'flink.rest', 'genie']),
+  operator: z.enum(OPERATORS),
   /** TaskIR.config: operator fields with their templates unrendered. */
   config: z.record(z.string(), Json),
-  wait_for: z.enum(['FINISHED', 'RUNNING', 'ACCEPTED']).nullable(),
+  wait_for: z.enum(WAIT_FOR).nullable(),
   /** The connection, resolved from PlanIR.connections (secret names only), or null. */
   connection: z
     .object({
       name: z.string(),
-      type: z.enum([
-        'azure_client_credentials',
-        'azure_managed_identity',
-        'azure_default',
-        'genie_basic',
-        'none',
-      ]),
+      type: z.enum(CONNECTION_TYPES),
       fields: z.record(z.string(), ValueOrSecretSchema),
     })
     .nullable(),
   secrets: z
     .object({
-      backend: z.enum(['azure_key_vault', 'aws_secrets_manager', 'aws_ssm', 'env']),
+      backend: z.enum(SECRETS_BACKENDS),
       options: z.record(z.string(), z.string()),
     })
     .nullable(),
@@ -57,7 +53,7 @@ export type TaskSpec = z.infer<typeof TaskSpecSchema>;
 
 /** What submit returns and poll/cancel take back: enough to find the job again, small. */
 export const JobRefSchema = z.object({
-  operator: z.enum(['flink.hdinsight', 'flink.rest', 'genie']),
+  operator: z.enum(JOB_OPERATORS),
   job_name: z.string(),
   job_id: z.string().nullable(),
   /** Operator-specific small handles (e.g. a Flink REST trigger id, an ARM operation location). */

@@ -1,5 +1,5 @@
-import { capOutputValue, OPERATOR_OUTPUTS } from '../dag/operators.ts';
-import { renderDeep, type RenderContext } from '../dag/templates.ts';
+import { capOutputValue, OPERATOR_OUTPUTS } from '../dag/operators/outputs.ts';
+import { renderDeep, type RenderContext } from './render.ts';
 import { AirlessError, isAirlessError } from '../errors.ts';
 import { authorizerFor, connectionField } from '../clients/identity.ts';
 import { readRuntimeConfig, type RuntimeConfig } from '../clients/runtime-config.ts';

@@ -1,4 +1,4 @@
-import type { ParamIR } from '../compiler/ir.ts';
+import type { ParamIR } from '../dag/params.ts';
 import { airflowInstant, defaultRunId, parseLogicalDate, requestHash } from './run-ids.ts';
 import { type ParamError, resolveRunParams } from '../dag/params.ts';
 import type { RunType } from './run-store.ts';

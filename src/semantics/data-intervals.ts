@@ -1,4 +1,5 @@
-import type { PlanIR, ScheduleIR } from '../compiler/ir.ts';
+import type { PlanIR } from '../compiler/ir.ts';
+import type { ScheduleIR } from '../dag/schedule.ts';
 import { airflowInstant, instantOf, instantsOf, offsetAt, wallOf } from '../dag/zoned-time.ts';
 import { cronCalendar } from './cron-calendar.ts';
 

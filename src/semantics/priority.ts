@@ -1,4 +1,4 @@
-import type { WeightRule } from '../compiler/ir.ts';
+import type { WeightRule } from '../dag/vocabulary.ts';
 
 /** One task as priority weights need it; `index` is its position in a topological order. */
 export interface WeightInput {

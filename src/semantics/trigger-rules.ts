@@ -1,4 +1,5 @@
-import type { FinalTaskState, TriggerRule } from '../compiler/ir.ts';
+import type { FinalTaskState } from '../compiler/ir.ts';
+import type { TriggerRule } from '../dag/vocabulary.ts';
 
 /** What a trigger rule makes of a task: run it, settle it without running, or wait for more upstreams. */
 export type RuleDecision = 'run' | 'skipped' | 'upstream_failed' | 'wait';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TRIGGER_RULES } from '../../src/compiler/ir.ts';
+import { TRIGGER_RULES } from '../../src/dag/vocabulary.ts';
 import { ENGINES } from '../../src/local/engines.ts';
 import { planOf } from '../compiler/aws/plan-fixture.ts';
 import { prng, randomDag } from '../compiler/aws/random-dags.ts';

@@ -1,4 +1,5 @@
-import type { FinalTaskState, PlanIR, TaskIR, TriggerRule } from '../../src/compiler/ir.ts';
+import type { FinalTaskState, PlanIR, TaskIR } from '../../src/compiler/ir.ts';
+import type { TriggerRule } from '../../src/dag/vocabulary.ts';
 
 /**
  * An independent reference for a simulated run: Airflow's trigger rules from their definitions.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TRIGGER_RULES, type FinalTaskState } from '../../src/compiler/ir.ts';
+import { TRIGGER_RULES } from '../../src/dag/vocabulary.ts';
+import { type FinalTaskState } from '../../src/compiler/ir.ts';
 import { decide, type UpstreamCounts } from '../../src/semantics/trigger-rules.ts';
 import { ruleOutcome as reference } from './reference-schedule.ts';
 

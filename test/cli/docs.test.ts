@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OPERATOR_OUTPUTS } from '../../src/dag/operators.ts';
+import { OPERATOR_OUTPUTS } from '../../src/dag/operators/outputs.ts';
 import { TaskSchema } from '../../src/dag/schema.ts';
 import { runCli } from './run-cli.ts';
 

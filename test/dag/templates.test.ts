@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AirlessError } from '../../src/errors.ts';
-import { listReferences, parseTemplate, renderDeep, renderTemplate } from '../../src/dag/templates.ts';
-import type { RenderContext } from '../../src/dag/templates.ts';
+import { listReferences, parseTemplate } from '../../src/dag/templates.ts';
+import { renderDeep, renderTemplate } from '../../src/handlers/render.ts';
+import type { RenderContext } from '../../src/handlers/render.ts';
 
 const ctx = (): RenderContext => ({
   dag_id: 'flink_wordcount',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPERATOR_OUTPUTS } from '../../src/dag/operators.ts';
+import { OPERATOR_OUTPUTS } from '../../src/dag/operators/outputs.ts';
 import type { SubmitResult, TaskInvocation } from '../../src/handlers/contract.ts';
 import { handleTask } from '../../src/handlers/task.ts';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TRIGGER_RULES } from '../../src/compiler/ir.ts';
+import { TRIGGER_RULES } from '../../src/dag/vocabulary.ts';
 import { compileAsl } from '../../src/compiler/aws/emit/asl.ts';
 import { maxStateBytes } from '../../src/compiler/aws/limits/limits.ts';
 import { aslProblems } from '../../src/compiler/aws/emit/validate.ts';

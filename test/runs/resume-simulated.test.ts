@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileAsl } from '../../src/compiler/aws/emit/asl.ts';
 import { maxStateBytes } from '../../src/compiler/aws/limits/limits.ts';
-import { TRIGGER_RULES } from '../../src/compiler/ir.ts';
+import { TRIGGER_RULES } from '../../src/dag/vocabulary.ts';
 import type { EngineEvent } from '../../src/local/aws/aws-engine.ts';
 import { simulateAzure } from '../../src/local/azure/simulate.ts';
 import { simulateAws } from '../../src/local/simulate/simulate-aws.ts';

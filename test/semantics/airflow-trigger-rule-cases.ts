@@ -1,4 +1,5 @@
-import type { FinalTaskState, TriggerRule } from '../../src/compiler/ir.ts';
+import type { FinalTaskState } from '../../src/compiler/ir.ts';
+import type { TriggerRule } from '../../src/dag/vocabulary.ts';
 import type { RuleDecision } from '../../src/semantics/trigger-rules.ts';
 
 /**

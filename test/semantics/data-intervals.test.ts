@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Cron } from 'croner';
 import { describe, expect, it } from 'vitest';
-import type { ScheduleIR } from '../../src/compiler/ir.ts';
+import type { ScheduleIR } from '../../src/dag/schedule.ts';
 import { cronCalendar } from '../../src/semantics/cron-calendar.ts';
 import {
   dataInterval,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { WeightRule } from '../../src/compiler/ir.ts';
+import type { WeightRule } from '../../src/dag/vocabulary.ts';
 import type { WeightInput } from '../../src/semantics/priority.ts';
 import { effectiveWeights } from '../../src/semantics/priority.ts';
 import { prng } from '../compiler/aws/random-dags.ts';

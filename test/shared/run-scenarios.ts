@@ -1,4 +1,4 @@
-import { TRIGGER_RULES } from '../../src/compiler/ir.ts';
+import { TRIGGER_RULES } from '../../src/dag/vocabulary.ts';
 import type { TaskSketch } from '../compiler/aws/plan-fixture.ts';
 
 /**

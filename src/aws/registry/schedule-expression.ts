@@ -1,4 +1,4 @@
-import type { ScheduleIR } from '../../compiler/ir.ts';
+import type { ScheduleIR } from '../../dag/schedule.ts';
 import { AirlessError } from '../../errors.ts';
 
 /**

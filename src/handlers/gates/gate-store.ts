@@ -1,4 +1,5 @@
-import type { FinalTaskState, TriggerRule } from '../../compiler/ir.ts';
+import type { FinalTaskState } from '../../compiler/ir.ts';
+import type { TriggerRule } from '../../dag/vocabulary.ts';
 import type { GateVerdict } from './protocol.ts';
 
 /**

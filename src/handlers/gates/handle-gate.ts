@@ -1,4 +1,4 @@
-import { TRIGGER_RULES, type TriggerRule } from '../../compiler/ir.ts';
+import { TRIGGER_RULES, type TriggerRule } from '../../dag/vocabulary.ts';
 import { TASK_ID_PATTERN } from '../../dag/schema.ts';
 import { AirlessError } from '../../errors.ts';
 import { countState, decide, emptyCounts } from '../../semantics/trigger-rules.ts';

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { z } from 'zod';
-import { HDINSIGHT_ACTIONS } from '../../compiler/ir.ts';
+import type { z } from 'zod';
+import { configSchema } from '../../dag/operators/definition.ts';
+import { flinkRest } from '../../dag/operators/flink-rest.ts';
 import { AirlessError, isAirlessError } from '../../errors.ts';
 import { FlinkRestClient, type FlinkJobState, type JobDetails } from '../../clients/flink-rest.ts';
 import { withTransientRetry } from '../../clients/retry.ts';
@@ -9,7 +10,6 @@ import type { JobRef } from '../contract.ts';
 import { jobNameFor, stableHexId } from '../job-name.ts';
 import {
   DATA_PLANE_SCOPE,
-  HttpEndpoint,
   parseConfig,
   serviceUrl,
   requireField,
@@ -23,31 +23,7 @@ import {
  * JobID a run pins is a hash of the job name, savepoint trigger ids hash the task try, so a repeated
  * call finds what an earlier one started, and poll can work out each step of an update from Flink.
  */
-const HEX32 = /^[0-9a-f]{32}$/;
-
-const ConfigSchema = z.object({
-  endpoint: HttpEndpoint.optional(),
-  // The DAG schema allows all but these two for flink.rest; checked again here at run time.
-  action: z
-    .enum(HDINSIGHT_ACTIONS)
-    .refine((a) => a !== 'LIST_SAVEPOINT' && a !== 'RE_LAUNCH', { error: 'not an action of flink.rest' }),
-  jar_path: z
-    .string()
-    .regex(/^(?!.*(^|\/)\.\.(\/|$)).+\.jar$/, { error: 'must be a path to a .jar file, without ..' })
-    .optional(),
-  jar_id: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]+\.jar$/, { error: 'must be the id of an uploaded jar' })
-    .optional(),
-  job_id: z.string().regex(HEX32, { error: 'must be a 32-hex Flink job id' }).optional(),
-  job_name: z.string().min(1).optional(),
-  entry_class: z.string().min(1).optional(),
-  args: z.union([z.string(), z.array(z.string())]).optional(),
-  parallelism: z.coerce.number().int().positive().optional(),
-  savepoint_path: z.string().min(1).optional(),
-  target_directory: z.string().min(1).optional(),
-  allow_non_restored_state: z.boolean().optional(),
-});
+const ConfigSchema = configSchema(flinkRest);
 type Config = z.infer<typeof ConfigSchema>;
 
 const STARTS: readonly string[] = ['NEW', 'START'];

@@ -1,5 +1,6 @@
-import { z } from 'zod';
-import { parseDuration } from '../../dag/durations.ts';
+import type { z } from 'zod';
+import { configSchema } from '../../dag/operators/definition.ts';
+import { genie } from '../../dag/operators/genie.ts';
 import { AirlessError, isAirlessError } from '../../errors.ts';
 import { GENIE_FINAL_STATUSES, GenieClient, type GenieJob } from '../../clients/genie.ts';
 import { withTransientRetry } from '../../clients/retry.ts';
@@ -7,7 +8,6 @@ import type { JobRef } from '../contract.ts';
 import { jobNameFor } from '../job-name.ts';
 import {
   DATA_PLANE_SCOPE,
-  HttpEndpoint,
   parseConfig,
   serviceUrl,
   type JobOperator,
@@ -15,27 +15,7 @@ import {
   type Output,
 } from './job-operator.ts';
 
-const Tags = z.array(z.string().min(1)).min(1);
-const ConfigSchema = z.object({
-  endpoint: HttpEndpoint.optional(),
-  cluster_tags: z.union([Tags, z.array(Tags).min(1)]),
-  command_tags: Tags,
-  command_arguments: z.union([z.string(), z.array(z.string())]).optional(),
-  dependencies: z.array(z.string().min(1)).optional(),
-  setup_file: z.string().min(1).optional(),
-  job_name: z.string().min(1).max(255).optional(),
-  timeout: z
-    .union([z.number(), z.string()])
-    .transform((v, ctx) => {
-      const seconds = parseDuration(v);
-      if (seconds === undefined || seconds < 1) {
-        ctx.addIssue({ code: 'custom', message: 'expected a duration of at least 1s' });
-        return z.NEVER;
-      }
-      return Math.ceil(seconds);
-    })
-    .optional(),
-});
+const ConfigSchema = configSchema(genie);
 type Config = z.infer<typeof ConfigSchema>;
 
 function prepare(call: OperatorCall): { config: Config; client: GenieClient; jobName: string } {

@@ -1,5 +1,6 @@
-import { z } from 'zod';
-import { HDINSIGHT_ACTIONS, type FlinkAction } from '../../compiler/ir.ts';
+import type { z } from 'zod';
+import { configSchema } from '../../dag/operators/definition.ts';
+import { flinkHdinsight, type FlinkAction } from '../../dag/operators/flink-hdinsight.ts';
 import { AirlessError, isAirlessError } from '../../errors.ts';
 import { HdInsightJobsClient, type ClusterJob, type ClusterRef } from '../../clients/hdinsight-jobs.ts';
 import { withTransientRetry } from '../../clients/retry.ts';
@@ -13,26 +14,7 @@ import {
   type Output,
 } from './job-operator.ts';
 
-const ConfigSchema = z.object({
-  action: z.enum(HDINSIGHT_ACTIONS),
-  cluster: z.object({
-    subscription: z.string().min(1),
-    resource_group: z.string().min(1),
-    pool: z.string().min(1),
-    name: z.string().min(1),
-  }),
-  job_name: z.string().min(1).optional(),
-  jar_directory: z.string().min(1).optional(),
-  jar_name: z.string().min(1).optional(),
-  entry_class: z.string().min(1).optional(),
-  args: z.string().optional(),
-  savepoint_name: z.string().min(1).optional(),
-  flink_configuration: z.record(z.string(), z.string()).optional(),
-  api_version: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, { error: 'expected an api-version such as 2024-05-01-preview' })
-    .optional(),
-});
+const ConfigSchema = configSchema(flinkHdinsight);
 type Config = z.infer<typeof ConfigSchema>;
 
 /** Actions after which the job runs again, so wait_for RUNNING/FINISHED is about the job's status. */

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { HttpEndpoint } from '../../dag/field-types.ts';
 import { AirlessError } from '../../errors.ts';
 import type { HttpTarget } from '../../clients/http.ts';
 import type { RetryPolicy } from '../../clients/retry.ts';
@@ -45,11 +46,6 @@ export const requireField = <T>(operator: string, action: string, field: string,
     throw new AirlessError('BadInput', `${operator} action ${action} needs '${field}'`);
   return value;
 };
-
-/** An http(s) endpoint from a DAG; anything else (file:, javascript:, relative) is refused. */
-export const HttpEndpoint = z.string().regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, {
-  error: 'must be an http(s) URL without query or fragment',
-});
 
 /**
  * The base URL a flink.rest or genie call goes to: the deployment's override, else the host of the

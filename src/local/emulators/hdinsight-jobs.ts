@@ -1,4 +1,4 @@
-import type { FlinkAction } from '../../compiler/ir.ts';
+import type { FlinkAction } from '../../dag/operators/flink-hdinsight.ts';
 import type { EmuContext } from './context.ts';
 import { hex32 } from './http.ts';
 

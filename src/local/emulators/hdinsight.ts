@@ -4,7 +4,7 @@ import type { EmuRequest, Reply, ServiceRoute } from './http.ts';
 import { isRecord, json, jsonBody } from './http.ts';
 import type { HdiAction, HdiJob, JobRequest, HdiJobStore } from './hdinsight-jobs.ts';
 import { ActionRejected, clusterJobResource } from './hdinsight-jobs.ts';
-import { HDINSIGHT_ACTIONS as HDI_ACTIONS } from '../../compiler/ir.ts';
+import { HDINSIGHT_ACTIONS as HDI_ACTIONS } from '../../dag/operators/flink-hdinsight.ts';
 
 /** api-versions accepted, with the actions each knows (2021-09-15-preview: the official samples' version). */
 const V2023_06 = [

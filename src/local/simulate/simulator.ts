@@ -2,7 +2,7 @@ import { AirlessError } from '../../errors.ts';
 import { pollTime } from '../../compiler/aws/emit/polling.ts';
 import { retryDelays } from '../../compiler/aws/emit/retry-delays.ts';
 import type { PlanIR, TaskIR } from '../../compiler/ir.ts';
-import { OPERATOR_OUTPUTS } from '../../dag/operators.ts';
+import { OPERATOR_OUTPUTS } from '../../dag/operators/outputs.ts';
 import type { TaskInvocation } from '../../handlers/contract.ts';
 import type { VirtualClock } from './virtual-clock.ts';
 

@@ -1,4 +1,6 @@
-import type { OperatorName, PlanIR, TaskIR, TriggerRule } from '../../../src/compiler/ir.ts';
+import type { OperatorName } from '../../../src/dag/operators/index.ts';
+import type { PlanIR, TaskIR } from '../../../src/compiler/ir.ts';
+import type { TriggerRule } from '../../../src/dag/vocabulary.ts';
 import {
   buildGraph,
   criticalPath,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { FinalTaskState, TriggerRule } from '../../../src/compiler/ir.ts';
-import { TRIGGER_RULES } from '../../../src/compiler/ir.ts';
+import type { FinalTaskState } from '../../../src/compiler/ir.ts';
+import type { TriggerRule } from '../../../src/dag/vocabulary.ts';
+import { TRIGGER_RULES } from '../../../src/dag/vocabulary.ts';
 import { simulateChecked } from './checked-simulation.ts';
 import { referenceRun } from './airflow-reference.ts';
 import type { TaskSketch } from './plan-fixture.ts';

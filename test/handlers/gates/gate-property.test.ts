@@ -1,11 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  TRIGGER_RULES,
-  type FinalTaskState,
-  type PlanIR,
-  type TriggerRule,
-} from '../../../src/compiler/ir.ts';
+import { TRIGGER_RULES, type TriggerRule } from '../../../src/dag/vocabulary.ts';
+import { type FinalTaskState, type PlanIR } from '../../../src/compiler/ir.ts';
 import { DagRunState } from '../../../src/semantics/dag-run-state.ts';
 import type { GateStore } from '../../../src/handlers/gates/gate-store.ts';
 import { handleGate } from '../../../src/handlers/gates/handle-gate.ts';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FinalTaskState, TriggerRule } from '../../../src/compiler/ir.ts';
+import type { FinalTaskState } from '../../../src/compiler/ir.ts';
+import type { TriggerRule } from '../../../src/dag/vocabulary.ts';
 import type { GateStore } from '../../../src/handlers/gates/gate-store.ts';
 import { handleGate } from '../../../src/handlers/gates/handle-gate.ts';
 import type { GateEnd, GateWait } from '../../../src/handlers/gates/protocol.ts';

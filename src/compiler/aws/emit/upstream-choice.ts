@@ -1,4 +1,5 @@
-import type { FinalTaskState, TriggerRule } from '../../ir.ts';
+import type { FinalTaskState } from '../../ir.ts';
+import type { TriggerRule } from '../../../dag/vocabulary.ts';
 import { FINAL_TASK_STATES } from '../../ir.ts';
 import { decide, emptyCounts } from '../../../semantics/trigger-rules.ts';
 import type { UpstreamCounts } from '../../../semantics/trigger-rules.ts';

@@ -1,4 +1,4 @@
-import { OUTPUT_FIELD_BUDGET_BYTES } from '../../../dag/operators.ts';
+import { OUTPUT_FIELD_BUDGET_BYTES } from '../../../dag/operators/outputs.ts';
 import { CompileRefusal } from '../../compile-refusal.ts';
 import type { PlanIR } from '../../ir.ts';
 import type { AslDefinition } from '../emit/asl-types.ts';

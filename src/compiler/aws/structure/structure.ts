@@ -1,4 +1,5 @@
-import type { PlanIR, TaskIR, TriggerRule } from '../../ir.ts';
+import type { PlanIR, TaskIR } from '../../ir.ts';
+import type { TriggerRule } from '../../../dag/vocabulary.ts';
 
 /**
  * The shape of the compiled state machine, found in linear or near-linear time; no durations.

@@ -1,25 +1,12 @@
-import type { OperatorName } from '../compiler/ir.ts';
+import { OPERATOR_DEFINITIONS, type OperatorName } from './index.ts';
 
 /**
  * The small output each operator returns: what `{{ tasks.<id>.output.<field> }}` may read.
  * Part of the operator's definition: validation rejects any other field at compile time.
  */
-export const OPERATOR_OUTPUTS: Record<OperatorName, readonly string[]> = {
-  empty: [],
-  'flink.hdinsight': [
-    'action',
-    'action_result',
-    'job_id',
-    'job_name',
-    'job_output',
-    'last_savepoint',
-    'run_id',
-    'savepoints',
-    'status',
-  ],
-  'flink.rest': ['jar_id', 'job_id', 'job_name', 'last_savepoint', 'status'],
-  genie: ['cluster_name', 'command_name', 'job_id', 'job_name', 'status', 'status_msg'],
-};
+export const OPERATOR_OUTPUTS = Object.fromEntries(
+  OPERATOR_DEFINITIONS.map((d) => [d.name, d.outputs]),
+) as unknown as Record<OperatorName, readonly string[]>;
 
 /**
  * Most bytes one output field's value takes as JSON: a longer value leaves the handler cut to a
@@ -34,5 +21,3 @@ export function capOutputValue(value: unknown): unknown {
   // Half the budget in characters: JSON escaping at most doubles what a string holds.
   return json.slice(0, Math.floor(OUTPUT_FIELD_BUDGET_BYTES / 2) - 8);
 }
-
-export const JOB_OPERATORS: readonly OperatorName[] = ['flink.hdinsight', 'flink.rest', 'genie'];
